@@ -1,0 +1,30 @@
+//! The SMTP reply grammar of smtp-tls-check, as pure code.
+//!
+//! Nothing here performs I/O or knows about tokio or TLS: every function takes bytes and returns
+//! data, so the rules of RFC 5321 and RFC 1869 can be tested on byte strings and fuzzed.
+//!
+//! - [`reply`]: bytes -> lines -> replies, incremental and bounded.
+//! - [`ehlo`]: a 250 reply to EHLO -> greeting, ehlo-lines, STARTTLS placement.
+//! - [`clients`]: what each family of real SMTP clients concludes from the same reply.
+//! - [`transcript`]: finds the EHLO reply inside a pasted conversation.
+//! - [`escape`]: renders server bytes safely for a terminal or a log.
+#![forbid(unsafe_code)]
+
+pub mod clients;
+pub mod ehlo;
+pub mod escape;
+pub mod reply;
+pub mod transcript;
+
+pub use clients::{client_view, sees_starttls, ClientProfile, ClientVerdict, Rule, CLIENTS};
+pub use ehlo::is_ehlo_keyword;
+pub use ehlo::{
+    interpret_ehlo, EhloError, EhloKeyword, EhloNote, EhloReply, Greeting, InvalidEhloLine,
+    StarttlsPlacement,
+};
+pub use escape::escape_bytes;
+pub use reply::{
+    parse_reply, Anomaly, Limits, LineEnding, Reply, ReplyError, ReplyLine, ReplyReader, Separator,
+    RFC_MAX_REPLY_LINE,
+};
+pub use transcript::{extract_ehlo_reply, Extracted, TranscriptError};

@@ -1,0 +1,7 @@
+//! The binary's edge: arguments, configuration, output streams. `anyhow` lives here only.
+
+pub(crate) mod args;
+pub(crate) mod config;
+mod run;
+
+pub(crate) use run::run;

@@ -1,0 +1,204 @@
+use std::io::{Read, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use smtp_tls_check::demo::{find_scenario, DemoServer, DEMO_TLS_NAME, SCENARIOS};
+use smtp_tls_check::diagnose::{error_report, parse_report};
+use smtp_tls_check::model::{ExitStatus, FindingId, Mode, Report};
+use smtp_tls_check::net::parse_target;
+use smtp_tls_check::probe::{probe_addrs, probe_host};
+use smtp_tls_check::report::{render_human, render_json};
+use smtp_tls_check::smtp_grammar::{extract_ehlo_reply, Limits};
+use smtp_tls_check::tls::TrustAnchors;
+
+use super::args::{Cli, Command, DemoArgs, OutputArgs, ParseArgs, ProbeArgs};
+use super::config::{anchors, probe_options, Output};
+
+/// Most octets `parse` reads: a paste, not a mailbox.
+const MAX_PASTE: u64 = 1024 * 1024;
+
+/// A usage error found after clap: printed, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct UsageError(pub(crate) String);
+
+pub(crate) fn run() -> anyhow::Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; clap knows which is which.
+            let code = if e.use_stderr() { ExitStatus::Usage.code() } else { 0 };
+            let _ = e.print();
+            return Ok(ExitCode::from(code));
+        }
+    };
+    let output_args = match &cli.command {
+        Some(Command::Parse(a)) => &a.output,
+        Some(Command::Demo(a)) => &a.output,
+        None => &cli.output,
+    };
+    init_tracing(output_args);
+    let result = match &cli.command {
+        Some(Command::Parse(args)) => parse(args),
+        Some(Command::Demo(args)) => demo(args),
+        None => probe(cli.target.as_deref().unwrap_or_default(), &cli.probe, &cli.output),
+    };
+    match result {
+        Ok(code) => Ok(code),
+        Err(e) if e.downcast_ref::<UsageError>().is_some() => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(ExitStatus::Usage.code()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn init_tracing(args: &OutputArgs) {
+    let level = match args.verbose {
+        0 => "warn",
+        1 => "smtp_tls_check=debug,warn",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SMTP_TLS_CHECK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    // One probe is I/O-bound: a single-threaded runtime keeps memory and start-up small.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
+    let text = if output.json {
+        let mut s = render_json(report);
+        s.push('\n');
+        s
+    } else {
+        match output.quiet {
+            0 => render_human(report, &output.style),
+            1 => {
+                let full = render_human(report, &output.style);
+                full.lines().next().map(|l| format!("{l}\n")).unwrap_or_default()
+            }
+            _ => String::new(),
+        }
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::from(report.exit_status().code()))
+}
+
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is the reader's choice, not our failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e).context("cannot write to stdout"),
+    }
+}
+
+fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
+    let output = Output::from_args(&args.output);
+    let mut input = Vec::new();
+    if args.file == "-" {
+        std::io::stdin()
+            .take(MAX_PASTE)
+            .read_to_end(&mut input)
+            .context("cannot read stdin")?;
+    } else {
+        std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot open {}", args.file))?
+            .take(MAX_PASTE)
+            .read_to_end(&mut input)
+            .with_context(|| format!("cannot read {}", args.file))?;
+    }
+    let report = match extract_ehlo_reply(&input, Limits::default()) {
+        Ok(extracted) => parse_report(&extracted),
+        Err(e) => error_report(Mode::Parse, FindingId::MalformedReply, e.to_string()),
+    };
+    emit(&report, &output)
+}
+
+fn probe(target: &str, args: &ProbeArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let output = Output::from_args(output_args);
+    let target = parse_target(target).map_err(|e| UsageError(e.to_string()))?;
+    let anchors = anchors(args)?;
+    let mut opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    if let Some(port) = target.port {
+        opts.port = port;
+    }
+    let input = if target.port.is_some() || args.port.is_some() {
+        host_port(&target.host, opts.port)
+    } else {
+        target.host.clone()
+    };
+    let report = runtime()?.block_on(probe_host(&input, &target.host, &opts));
+    emit(&report, &output)
+}
+
+fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let output = Output::from_args(&args.output);
+    if args.list {
+        let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        let mut text = String::new();
+        for s in SCENARIOS {
+            text.push_str(&format!("{:<width$}  {}\n", s.name, s.description));
+        }
+        write_stdout(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(scenario) = find_scenario(&args.scenario) else {
+        let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+        bail!(UsageError(format!(
+            "no demo scenario {:?}; try one of: {}",
+            args.scenario,
+            names.join(", ")
+        )));
+    };
+    if args.probe.ca_file.is_some() {
+        bail!(UsageError("--ca-file has no meaning for the demo: it trusts its own CA".into()));
+    }
+    let rt = runtime()?;
+    let report = rt.block_on(async {
+        let server = DemoServer::start(scenario)
+            .await
+            .context("cannot start the demo server")?;
+        let anchors = Arc::new(
+            TrustAnchors::from_ders(vec![server.ca_der.clone()])
+                .context("cannot trust the demo CA")?,
+        );
+        let mut opts = probe_options(&args.probe, anchors, server.addr.port())
+            .map_err(|e| UsageError(e.to_string()))?;
+        opts.port = server.addr.port();
+        opts.mode = Mode::Demo;
+        if opts.tls_name.is_none() {
+            opts.tls_name = Some(DEMO_TLS_NAME.to_string());
+        }
+        let started = Instant::now();
+        let deadline = started + opts.timeouts.overall;
+        let input = format!("demo:{}", scenario.name);
+        anyhow::Ok(
+            probe_addrs(&input, "127.0.0.1", &[server.addr], &opts, started, deadline).await,
+        )
+    })?;
+    emit(&report, &output)
+}

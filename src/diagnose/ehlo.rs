@@ -1,0 +1,216 @@
+use smtp_grammar::{
+    client_view, escape_bytes, interpret_ehlo, EhloNote, EhloReply, Reply, StarttlsPlacement,
+    CLIENTS,
+};
+
+use crate::model::{
+    BannerSection, ClientViewEntry, EhloKeywordEntry, EhloLineEntry, EhloSection, Finding,
+    FindingId, Greeting, LineRole,
+};
+use crate::session::render_line;
+
+/// Names of the strict clients in the table, for sentences ("Cisco ESA, Python smtplib, ...").
+fn strict_client_names() -> String {
+    let names: Vec<&str> = CLIENTS
+        .iter()
+        .filter(|c| c.rule == smtp_grammar::Rule::StrictEhloLines)
+        .map(|c| c.name.split(" (").next().unwrap_or(c.name))
+        .take(3)
+        .collect();
+    names.join(", ")
+}
+
+pub(crate) fn banner_section(reply: &Reply) -> BannerSection {
+    BannerSection {
+        code: reply.code,
+        lines: reply.lines.iter().map(|l| escape_bytes(&l.text)).collect(),
+    }
+}
+
+pub fn client_view_entries(reply: &Reply) -> Vec<ClientViewEntry> {
+    client_view(reply)
+        .into_iter()
+        .map(|v| ClientViewEntry {
+            client: v.client,
+            name: v.name,
+            sees_starttls: v.sees_starttls,
+            will_upgrade: v.will_upgrade,
+            would_log: v.would_log,
+        })
+        .collect()
+}
+
+/// The annotated EHLO reply; `None` when the reply is not a 250 (nothing to annotate).
+pub fn ehlo_section(reply: &Reply) -> Option<EhloSection> {
+    let ehlo = interpret_ehlo(reply).ok()?;
+    let lines = reply
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| annotate_line(i, line, &ehlo))
+        .collect();
+    Some(EhloSection {
+        code: reply.code,
+        greeting: Greeting {
+            domain: escape_str(&ehlo.greeting.domain),
+            text: ehlo.greeting.text.as_deref().map(escape_str),
+        },
+        keywords: keyword_entries(&ehlo),
+        starttls: ehlo.starttls.as_str(),
+        lines,
+    })
+}
+
+pub(crate) fn keyword_entries(ehlo: &EhloReply) -> Vec<EhloKeywordEntry> {
+    ehlo.keywords
+        .iter()
+        .map(|k| EhloKeywordEntry {
+            keyword: escape_str(&k.keyword),
+            params: k.params.iter().map(|p| escape_str(p)).collect(),
+        })
+        .collect()
+}
+
+fn escape_str(s: &str) -> String {
+    escape_bytes(s.as_bytes())
+}
+
+fn annotate_line(i: usize, line: &smtp_grammar::ReplyLine, ehlo: &EhloReply) -> EhloLineEntry {
+    let raw = escape_bytes(&render_line(line));
+    if i == 0 {
+        let mentions = matches!(
+            ehlo.starttls,
+            StarttlsPlacement::GreetingOnly | StarttlsPlacement::GreetingAndEhloLine
+        );
+        return if mentions {
+            EhloLineEntry {
+                raw,
+                role: LineRole::GreetingIgnoredByStrictClients,
+                note: Some(
+                    "greeting: strict clients read this line as the server's name, so STARTTLS here is not an offer"
+                        .to_string(),
+                ),
+            }
+        } else {
+            EhloLineEntry {
+                raw,
+                role: LineRole::Greeting,
+                note: Some("greeting".to_string()),
+            }
+        };
+    }
+    if let Some(invalid) = ehlo.invalid_lines.iter().find(|l| l.line == i) {
+        let note = if invalid.looks_like_domain {
+            "not an ehlo-keyword: looks like the server's name, sent on the wrong line"
+        } else {
+            "not an ehlo-keyword"
+        };
+        return EhloLineEntry {
+            raw,
+            role: LineRole::InvalidEhloLine,
+            note: Some(note.to_string()),
+        };
+    }
+    let is_starttls = ehlo
+        .keywords
+        .iter()
+        .any(|k| k.line == i && k.keyword.eq_ignore_ascii_case("STARTTLS"));
+    EhloLineEntry {
+        raw,
+        role: LineRole::EhloLine,
+        note: Some(if is_starttls { "ehlo-line: STARTTLS offered" } else { "ehlo-line" }.to_string()),
+    }
+}
+
+/// What the EHLO reply means for TLS. `offline` adjusts hints for `parse` (no probe to rerun).
+pub fn ehlo_findings(reply: &Reply, offline: bool) -> Vec<Finding> {
+    let Ok(ehlo) = interpret_ehlo(reply) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let first_line = reply
+        .lines
+        .first()
+        .map(|l| escape_bytes(&render_line(l)))
+        .unwrap_or_default();
+    match ehlo.starttls {
+        StarttlsPlacement::EhloLine => {}
+        StarttlsPlacement::GreetingOnly => {
+            let mut hint = "send the server's own name as the first line of the EHLO reply and STARTTLS on a later line (RFC 5321 4.1.1.1)".to_string();
+            if !offline {
+                hint.push_str("; the probe did not upgrade, as a strict client would not: --force-starttls shows what lenient clients get");
+            }
+            out.push(
+                Finding::error(
+                    FindingId::StarttlsInGreeting,
+                    format!(
+                        "STARTTLS is only on the EHLO greeting line, which strict clients ({}) read as the server's name: they will not use TLS; lenient ones (Postfix, swaks, OpenSSL) will",
+                        strict_client_names()
+                    ),
+                )
+                .with_evidence(first_line.clone())
+                .with_hint(hint),
+            );
+        }
+        StarttlsPlacement::GreetingAndEhloLine => out.push(
+            Finding::info(
+                FindingId::StarttlsInGreeting,
+                "STARTTLS also appears on the greeting line; harmless, since an ehlo-line offers it too",
+            )
+            .with_evidence(first_line.clone()),
+        ),
+        StarttlsPlacement::Absent => out.push(Finding::error(
+            FindingId::StarttlsNotOffered,
+            "STARTTLS is not offered: no client will use TLS, mail to this server travels unencrypted",
+        ).with_hint("enable STARTTLS with a certificate in the server (Postfix: smtpd_tls_security_level = may)")),
+        StarttlsPlacement::Masked => out.push(Finding::error(
+            FindingId::StarttlsMasked,
+            "STARTTLS is hidden: keywords are masked with X's, the mark of a firewall rewriting the EHLO reply (Cisco ASA ESMTP inspection)",
+        ).with_hint("allow STARTTLS in the firewall's ESMTP inspection policy, or turn that inspection off")),
+    }
+    for note in &ehlo.notes {
+        match note {
+            EhloNote::StarttlsCase { as_sent } => out.push(
+                Finding::info(
+                    FindingId::StarttlsCase,
+                    "STARTTLS is offered in lower or mixed case: legal (RFC 5321 keywords are case-insensitive), but swaks, testssl.sh and lettre look for upper case only and will miss it",
+                )
+                .with_evidence(escape_str(as_sent)),
+            ),
+            EhloNote::StarttlsTrailing { as_sent } => out.push(
+                Finding::info(
+                    FindingId::StarttlsTrailing,
+                    "the STARTTLS line carries trailing white space or parameters: legal, but clients that compare the whole line will miss it",
+                )
+                .with_evidence(escape_str(as_sent)),
+            ),
+            EhloNote::DuplicateKeyword { keyword } => out.push(
+                Finding::info(
+                    FindingId::DuplicateEhloKeyword,
+                    format!("the keyword {} is advertised more than once", escape_str(keyword)),
+                ),
+            ),
+            EhloNote::MaskedKeyword { .. } | EhloNote::NoExtensions => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+    }
+    for invalid in &ehlo.invalid_lines {
+        let message = if invalid.looks_like_domain {
+            format!(
+                "line {} of the EHLO reply is not an ehlo-keyword but looks like the server's name: the greeting was probably sent on the wrong line",
+                invalid.line + 1
+            )
+        } else {
+            format!(
+                "line {} of the EHLO reply is not a valid ehlo-line (ehlo-keyword *(SP ehlo-param), RFC 5321 4.1.1.1)",
+                invalid.line + 1
+            )
+        };
+        out.push(
+            Finding::warning(FindingId::InvalidEhloKeyword, message)
+                .with_evidence(escape_str(&invalid.text)),
+        );
+    }
+    out
+}

@@ -1,0 +1,382 @@
+use std::collections::BTreeSet;
+use std::time::SystemTime;
+
+use smtp_grammar::{escape_bytes, interpret_ehlo, Reply, ReplyError};
+
+use super::ehlo::{banner_section, keyword_entries};
+use super::{client_view_entries, ehlo_findings, ehlo_section, reply_findings, summary, verdict};
+use crate::model::{
+    Finding, FindingId, Mode, Report, Severity, TargetSection, TlsSection, SCHEMA_VERSION,
+};
+use crate::session::{SessionError, SessionRecord};
+use crate::tls::{describe_verify_error, inspect_chain, VerifyProblem};
+
+/// What diagnosis needs to know besides the record.
+#[derive(Debug, Clone)]
+pub struct DiagnoseContext {
+    pub tls_name: String,
+    /// `cert-expires-soon` below this many days.
+    pub warn_days: i64,
+    /// False with `--insecure`: certificate problems are still reported, as warnings.
+    pub verify_enabled: bool,
+    pub trust_anchors: String,
+    /// `--no-tls`: the upgrade was not attempted on purpose.
+    pub tls_skipped: bool,
+    pub now: SystemTime,
+}
+
+fn reply_evidence(reply: &Reply) -> String {
+    reply
+        .lines
+        .iter()
+        .map(|l| escape_bytes(&crate::session::render_line(l)))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+fn session_error_finding(e: &SessionError) -> Finding {
+    match e {
+        SessionError::Timeout { .. } => Finding::error(FindingId::Timeout, e.to_string()),
+        SessionError::Closed { partial, .. } => {
+            let f = Finding::error(FindingId::ConnectionClosed, e.to_string());
+            if partial.is_empty() {
+                f
+            } else {
+                f.with_evidence(escape_bytes(partial))
+            }
+        }
+        SessionError::Io { .. } => Finding::error(FindingId::ConnectionClosed, e.to_string()),
+        SessionError::Reply { source, .. } => match source {
+            ReplyError::Malformed { line, .. } => {
+                Finding::error(FindingId::MalformedReply, e.to_string())
+                    .with_evidence(escape_bytes(line))
+            }
+            _ => Finding::error(FindingId::ReplyTooLong, e.to_string()),
+        },
+        SessionError::SessionTooLarge { .. } => {
+            Finding::error(FindingId::SessionTooLarge, e.to_string())
+        }
+        #[allow(unreachable_patterns)]
+        _ => Finding::error(FindingId::ConnectionClosed, e.to_string()),
+    }
+}
+
+/// The report for one live session.
+pub fn session_report(
+    record: &SessionRecord,
+    ctx: &DiagnoseContext,
+    target: TargetSection,
+    mode: Mode,
+) -> Report {
+    let mut findings = Vec::new();
+    let mut diagnosed = false;
+
+    if let Some(banner) = &record.banner {
+        findings.extend(reply_findings(banner, "banner", true));
+        if banner.code != 220 {
+            findings.push(
+                Finding::error(
+                    FindingId::BannerRefused,
+                    format!(
+                        "the server refused the session in its banner ({}): it accepts no mail from this address right now",
+                        banner.code
+                    ),
+                )
+                .with_evidence(reply_evidence(banner)),
+            );
+        }
+    }
+
+    let mut ehlo_sec = None;
+    let mut client_view = Vec::new();
+    if let Some(ehlo) = &record.ehlo {
+        findings.extend(reply_findings(ehlo, "EHLO reply", true));
+        if ehlo.code == 250 {
+            diagnosed = true;
+            ehlo_sec = ehlo_section(ehlo);
+            client_view = client_view_entries(ehlo);
+            let implicit = record.tls.as_ref().is_some_and(|t| t.implicit);
+            if !implicit {
+                let mut ehlo_f = ehlo_findings(ehlo, false);
+                if record.starttls.forced {
+                    // Forced past a missing offer: keep the finding, the upgrade result follows.
+                    ehlo_f.iter_mut().for_each(|f| {
+                        if f.id == FindingId::StarttlsNotOffered {
+                            f.message.push_str(" (STARTTLS was sent anyway: --force-starttls)");
+                        }
+                    });
+                }
+                findings.extend(ehlo_f);
+            }
+        } else if (500..600).contains(&ehlo.code) {
+            let helo_ok = record.helo.as_ref().is_some_and(|h| h.code == 250);
+            diagnosed = helo_ok;
+            findings.push(
+                Finding::warning(
+                    FindingId::EhloRejected,
+                    if helo_ok {
+                        format!("EHLO was refused ({}) and HELO accepted: the server speaks only the old SMTP of RFC 821, with no extensions", ehlo.code)
+                    } else {
+                        format!("EHLO was refused ({}), and HELO was not accepted either", ehlo.code)
+                    },
+                )
+                .with_evidence(reply_evidence(ehlo)),
+            );
+            if helo_ok && !record.starttls.sent {
+                findings.push(Finding::error(
+                    FindingId::StarttlsNotOffered,
+                    "STARTTLS is not offered: without EHLO there are no extensions, so no client will use TLS",
+                ));
+            }
+        } else {
+            findings.push(
+                Finding::error(
+                    FindingId::EhloRejected,
+                    format!("EHLO was answered {} instead of 250", ehlo.code),
+                )
+                .with_evidence(reply_evidence(ehlo)),
+            );
+        }
+    }
+
+    if record.starttls.forced {
+        findings.push(Finding::info(
+            FindingId::StarttlsForced,
+            "STARTTLS was sent although no ehlo-line offered it (--force-starttls): the TLS results below are what a lenient client gets",
+        ));
+    }
+    if let Some(reply) = &record.starttls.reply {
+        if reply.code != 220 {
+            findings.push(
+                Finding::error(
+                    FindingId::StarttlsRejected,
+                    format!("the server answered STARTTLS with {}, not 220: no TLS", reply.code),
+                )
+                .with_evidence(reply_evidence(reply)),
+            );
+        }
+    }
+    if let Some(injected) = &record.starttls.injected {
+        findings.push(
+            Finding::error(
+                FindingId::StarttlsResponseInjection,
+                format!(
+                    "{} octets arrived in plaintext after the 220 to STARTTLS, before TLS: discarded unread; a man in the middle may have injected them, or the server is broken",
+                    injected.len()
+                ),
+            )
+            .with_hint("the server must send nothing after its 220 until the TLS handshake (RFC 3207 4; the STARTTLS command-injection class of CVE-2011-0411)")
+            .with_evidence(escape_bytes(&injected[..injected.len().min(200)])),
+        );
+    }
+
+    let tls_section = record.tls.as_ref().map(|tls| {
+        if tls.implicit {
+            diagnosed = true;
+        }
+        tls_findings(tls, ctx, &mut findings)
+    });
+
+    if let Some(after) = &record.ehlo_after_tls {
+        findings.extend(reply_findings(after, "EHLO reply inside TLS", true));
+        if let (Ok(before), Ok(inside)) = (
+            record.ehlo.as_ref().map(interpret_ehlo).transpose(),
+            interpret_ehlo(after),
+        ) {
+            if inside.has_keyword("STARTTLS") {
+                findings.push(Finding::warning(
+                    FindingId::StarttlsAfterTls,
+                    "the server still offers STARTTLS inside TLS; RFC 3207 4.2 says it must not",
+                ));
+            }
+            if let Some(before) = before {
+                let a: BTreeSet<String> = before.keywords.iter().map(|k| k.keyword.to_ascii_uppercase()).collect();
+                let b: BTreeSet<String> = inside.keywords.iter().map(|k| k.keyword.to_ascii_uppercase()).collect();
+                let added: Vec<_> = b.difference(&a).cloned().collect();
+                let removed: Vec<_> = a.difference(&b).filter(|k| *k != "STARTTLS").cloned().collect();
+                if !added.is_empty() || !removed.is_empty() {
+                    let mut parts = Vec::new();
+                    if !added.is_empty() {
+                        parts.push(format!("added {}", escape_bytes(added.join(", ").as_bytes())));
+                    }
+                    if !removed.is_empty() {
+                        parts.push(format!("removed {}", escape_bytes(removed.join(", ").as_bytes())));
+                    }
+                    findings.push(Finding::info(
+                        FindingId::CapabilitiesChanged,
+                        format!("capabilities inside TLS differ from before (RFC 3207 4.2 expects a fresh list): {}", parts.join("; ")),
+                    ));
+                }
+            }
+        }
+    }
+
+    if ctx.tls_skipped && ehlo_sec.as_ref().is_some_and(|e| e.starttls != "absent") {
+        findings.push(Finding::info(
+            FindingId::TlsSkipped,
+            "the TLS upgrade was not attempted (--no-tls)",
+        ));
+    }
+
+    if let Some(e) = &record.error {
+        findings.push(session_error_finding(e));
+    }
+
+    let verdict = verdict(&findings, diagnosed);
+    let ok_line = ok_summary(record, ehlo_sec.as_ref().map(|e| e.starttls), tls_section.as_ref(), ctx);
+    let summary = summary(&findings, verdict, ok_line);
+    Report {
+        schema_version: SCHEMA_VERSION,
+        mode,
+        verdict,
+        summary,
+        target: Some(target),
+        findings,
+        banner: record.banner.as_ref().map(banner_section),
+        ehlo: ehlo_sec,
+        client_view,
+        tls: tls_section,
+        ehlo_after_tls: record
+            .ehlo_after_tls
+            .as_ref()
+            .and_then(|r| interpret_ehlo(r).ok())
+            .map(|e| keyword_entries(&e)),
+        timings_ms: record.timings,
+        transcript: None,
+    }
+}
+
+fn ok_summary(
+    record: &SessionRecord,
+    placement: Option<&str>,
+    tls: Option<&TlsSection>,
+    ctx: &DiagnoseContext,
+) -> String {
+    match tls {
+        Some(t) if t.established => {
+            let days = t
+                .certificates
+                .first()
+                .map(|c| format!(", expires in {} days", c.days_left))
+                .unwrap_or_default();
+            let how = if record.tls.as_ref().is_some_and(|r| r.implicit) {
+                "implicit TLS"
+            } else {
+                "STARTTLS offered on an ehlo-line"
+            };
+            format!(
+                "{how}; {} established; certificate valid for {}{days}",
+                t.version.as_deref().unwrap_or("TLS"),
+                ctx.tls_name
+            )
+        }
+        _ => match placement {
+            Some("ehlo-line") | Some("greeting-and-ehlo-line") => {
+                "STARTTLS offered on an ehlo-line: strict and lenient clients alike will see it (TLS not tested)".to_string()
+            }
+            _ => "no problem found".to_string(),
+        },
+    }
+}
+
+fn tls_findings(
+    tls: &crate::session::TlsRecord,
+    ctx: &DiagnoseContext,
+    findings: &mut Vec<Finding>,
+) -> TlsSection {
+    let cert_severity = if ctx.verify_enabled {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let certificates = tls
+        .verify
+        .as_ref()
+        .map(|v| inspect_chain(&v.chain, ctx.now))
+        .unwrap_or_default();
+    let mut verified = false;
+    let mut verify_error = None;
+    if let Some(outcome) = &tls.verify {
+        match &outcome.result {
+            Ok(()) => verified = true,
+            Err(err) => {
+                let failure = describe_verify_error(err, certificates.first(), &ctx.tls_name, ctx.now);
+                let id = match failure.problem {
+                    VerifyProblem::Untrusted => FindingId::CertUntrusted,
+                    VerifyProblem::NameMismatch => FindingId::CertNameMismatch,
+                    VerifyProblem::Expired => FindingId::CertExpired,
+                    VerifyProblem::NotYetValid => FindingId::CertNotYetValid,
+                    _ => FindingId::CertInvalid,
+                };
+                findings.push(
+                    Finding::new(id, cert_severity, failure.sentence.clone())
+                        .with_evidence(failure.detail.clone()),
+                );
+                if failure.problem == VerifyProblem::Untrusted
+                    && certificates.len() == 1
+                    && certificates.first().is_some_and(|c| !c.self_signed)
+                {
+                    findings.push(Finding::new(
+                        FindingId::CertIncompleteChain,
+                        Severity::Warning,
+                        "the server sent only its own certificate, without the intermediate CA certificates: clients that do not fetch intermediates cannot verify it",
+                    ));
+                }
+                verify_error = Some(failure);
+            }
+        }
+    }
+    if !ctx.verify_enabled {
+        findings.push(Finding::warning(
+            FindingId::CertVerificationDisabled,
+            "certificate verification was disabled (--insecure): certificate problems are reported as warnings only",
+        ));
+    }
+    if let Some(leaf) = certificates.first() {
+        if leaf.parse_error.is_none() && leaf.sans.is_empty() {
+            findings.push(Finding::warning(
+                FindingId::CertNoSan,
+                "the certificate has no subjectAltName: modern clients ignore the common name and will reject it",
+            ));
+        }
+        if leaf.parse_error.is_none() && leaf.days_left >= 0 && leaf.days_left < ctx.warn_days {
+            findings.push(Finding::warning(
+                FindingId::CertExpiresSoon,
+                format!(
+                    "the certificate expires in {} days (not after {})",
+                    leaf.days_left, leaf.not_after
+                ),
+            ));
+        }
+    }
+    if let Some(failure) = &tls.handshake_error {
+        findings.push(
+            Finding::error(
+                FindingId::TlsHandshakeFailed,
+                format!("the TLS handshake failed: {}", failure.sentence),
+            )
+            .with_evidence(failure.detail.clone()),
+        );
+    }
+    if let Some(session) = &tls.session {
+        if session.version == "TLSv1.2" {
+            findings.push(Finding::info(
+                FindingId::TlsVersion,
+                "the server negotiated TLS 1.2 although TLS 1.3 was offered: it does not support TLS 1.3",
+            ));
+        }
+    }
+    TlsSection {
+        mode: if tls.implicit { "implicit" } else { "starttls" },
+        established: tls.session.is_some(),
+        version: tls.session.as_ref().map(|s| s.version.clone()),
+        cipher: tls.session.as_ref().map(|s| s.cipher.clone()),
+        group: tls.session.as_ref().and_then(|s| s.group.clone()),
+        certificates,
+        verified,
+        verification_enabled: ctx.verify_enabled,
+        trust_anchors: ctx.trust_anchors.clone(),
+        verify_error,
+        handshake_error: tls.handshake_error.clone(),
+    }
+}

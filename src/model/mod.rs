@@ -1,0 +1,14 @@
+//! The report data model: what the probe found, as plain data.
+//!
+//! Diagnosis fills it in ([`crate::diagnose`]); reporting renders it ([`crate::report`]) and never
+//! decides anything. The JSON form of [`Report`] is a public, versioned schema (README).
+
+mod finding;
+mod report;
+
+pub use finding::{Finding, FindingId, Severity};
+pub use report::{
+    AddressAttempt, BannerSection, ClientViewEntry, EhloKeywordEntry, EhloLineEntry, EhloSection,
+    ExitStatus, Greeting, LineRole, Mode, Report, TargetSection, Timings, TlsSection, TranscriptEntry,
+    TranscriptDirection, Verdict, SCHEMA_VERSION,
+};

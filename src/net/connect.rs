@@ -1,0 +1,128 @@
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpStream;
+
+use crate::model::AddressAttempt;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    #[error("could not resolve {host}: {source}")]
+    Resolve {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{host} has no address")]
+    NoAddress { host: String },
+    #[error("timed out resolving {host}")]
+    ResolveTimeout { host: String },
+    /// Every address was tried; each attempt says why it failed.
+    #[error("could not connect to any address of {host}")]
+    AllFailed {
+        host: String,
+        attempts: Vec<AddressAttempt>,
+        timed_out: bool,
+    },
+}
+
+impl ConnectError {
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            ConnectError::ResolveTimeout { .. } | ConnectError::AllFailed { timed_out: true, .. }
+        )
+    }
+}
+
+pub struct Connected {
+    pub stream: TcpStream,
+    pub address: SocketAddr,
+    /// Failed attempts before this one, then this one.
+    pub attempts: Vec<AddressAttempt>,
+    pub connect_ms: f64,
+}
+
+/// A/AAAA lookup through the system resolver, in the order it returns them.
+pub async fn resolve_host(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<Vec<SocketAddr>, ConnectError> {
+    let lookup = tokio::net::lookup_host((host, port));
+    let addrs: Vec<SocketAddr> = match tokio::time::timeout(timeout, lookup).await {
+        Ok(Ok(addrs)) => addrs.collect(),
+        Ok(Err(source)) => {
+            return Err(ConnectError::Resolve {
+                host: host.to_string(),
+                source,
+            })
+        }
+        Err(_) => {
+            return Err(ConnectError::ResolveTimeout {
+                host: host.to_string(),
+            })
+        }
+    };
+    if addrs.is_empty() {
+        return Err(ConnectError::NoAddress {
+            host: host.to_string(),
+        });
+    }
+    Ok(addrs)
+}
+
+/// Tries each address in order; the first that accepts wins.
+pub async fn connect_any(
+    host: &str,
+    addrs: &[SocketAddr],
+    per_address: Duration,
+    deadline: Instant,
+) -> Result<Connected, ConnectError> {
+    let mut attempts = Vec::new();
+    let mut timed_out = false;
+    for &addr in addrs {
+        let now = Instant::now();
+        if now >= deadline {
+            timed_out = true;
+            break;
+        }
+        let until = (now + per_address).min(deadline);
+        let result = tokio::time::timeout_at(until.into(), TcpStream::connect(addr)).await;
+        match result {
+            Ok(Ok(stream)) => {
+                let _ = stream.set_nodelay(true);
+                attempts.push(AddressAttempt {
+                    address: addr.to_string(),
+                    error: None,
+                });
+                return Ok(Connected {
+                    stream,
+                    address: addr,
+                    attempts,
+                    connect_ms: crate::util::ms(now.elapsed()),
+                });
+            }
+            Ok(Err(e)) => attempts.push(AddressAttempt {
+                address: addr.to_string(),
+                error: Some(e.to_string()),
+            }),
+            Err(_) => {
+                timed_out = true;
+                attempts.push(AddressAttempt {
+                    address: addr.to_string(),
+                    error: Some(format!(
+                        "timed out after {:.1} s",
+                        now.elapsed().as_secs_f64()
+                    )),
+                });
+            }
+        }
+    }
+    Err(ConnectError::AllFailed {
+        host: host.to_string(),
+        attempts,
+        timed_out,
+    })
+}

@@ -1,0 +1,7 @@
+//! Targets, name resolution and TCP connection.
+
+mod connect;
+mod target;
+
+pub use connect::{connect_any, resolve_host, ConnectError, Connected};
+pub use target::{parse_target, Target, TargetError};

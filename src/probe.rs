@@ -1,0 +1,215 @@
+//! One probe of one host: resolve, connect, run the session, diagnose.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use rustls::pki_types::ServerName;
+
+use crate::diagnose::{error_report, session_report, DiagnoseContext};
+use crate::model::{
+    AddressAttempt, Finding, FindingId, Mode, Report, TargetSection, Timings, Verdict,
+};
+use crate::net::{connect_any, resolve_host, ConnectError};
+use crate::session::{run_session, SessionConfig, SessionLimits, Timeouts, TlsPlan, TlsTarget};
+use crate::tls::{TlsVersions, TrustAnchors};
+
+/// Everything a probe needs besides the host.
+#[derive(Debug, Clone)]
+pub struct ProbeOptions {
+    pub port: u16,
+    /// TLS from the first byte (port 465) instead of STARTTLS.
+    pub implicit_tls: bool,
+    pub helo: String,
+    /// SNI and the name the certificate must match; the host when `None`.
+    pub tls_name: Option<String>,
+    pub anchors: Arc<TrustAnchors>,
+    /// False with `--insecure`.
+    pub verify: bool,
+    pub no_tls: bool,
+    pub force_starttls: bool,
+    pub warn_days: i64,
+    pub limits: SessionLimits,
+    pub timeouts: Timeouts,
+    pub transcript: bool,
+    pub tls_versions: TlsVersions,
+    pub mode: Mode,
+}
+
+impl ProbeOptions {
+    pub fn new(anchors: Arc<TrustAnchors>) -> Self {
+        ProbeOptions {
+            port: 25,
+            implicit_tls: false,
+            helo: default_helo(),
+            tls_name: None,
+            anchors,
+            verify: true,
+            no_tls: false,
+            force_starttls: false,
+            warn_days: 21,
+            limits: SessionLimits::default(),
+            timeouts: Timeouts::default(),
+            transcript: false,
+            tls_versions: TlsVersions::Both,
+            mode: Mode::Probe,
+        }
+    }
+}
+
+/// This machine's name when it is a fully qualified one; a reserved `.invalid` name otherwise.
+/// Never a bare `localhost`, which many servers refuse in EHLO.
+pub fn default_helo() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let name = name.trim();
+    let fqdn = name.contains('.')
+        && !name.starts_with("localhost")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    if fqdn {
+        name.to_string()
+    } else {
+        "smtp-tls-check.invalid".to_string()
+    }
+}
+
+/// Probes `host` (a name or IP literal) on `opts.port`, resolving it with the system resolver.
+pub async fn probe_host(input: &str, host: &str, opts: &ProbeOptions) -> Report {
+    let started = Instant::now();
+    let deadline = started + opts.timeouts.overall;
+    let addrs = match resolve_host(host, opts.port, opts.timeouts.connect).await {
+        Ok(addrs) => addrs,
+        Err(e) => {
+            let mut report = unreachable_report(input, host, opts, &e, Vec::new());
+            report.timings_ms.resolve = Some(crate::util::ms(started.elapsed()));
+            return report;
+        }
+    };
+    let resolve_ms = crate::util::ms(started.elapsed());
+    let mut report = probe_addrs(input, host, &addrs, opts, started, deadline).await;
+    report.timings_ms.resolve = Some(resolve_ms);
+    report
+}
+
+/// Probes the first of `addrs` that accepts a connection.
+pub async fn probe_addrs(
+    input: &str,
+    host: &str,
+    addrs: &[SocketAddr],
+    opts: &ProbeOptions,
+    started: Instant,
+    deadline: Instant,
+) -> Report {
+    let tls_name = opts.tls_name.clone().unwrap_or_else(|| host.to_string());
+    let server_name = match ServerName::try_from(tls_name.clone()) {
+        Ok(name) => name,
+        Err(_) => {
+            return error_report(
+                opts.mode,
+                FindingId::InvalidTarget,
+                format!("{tls_name:?} cannot be used as a TLS server name"),
+            )
+        }
+    };
+    let connected = match connect_any(host, addrs, opts.timeouts.connect, deadline).await {
+        Ok(c) => c,
+        Err(e) => {
+            let attempts = match &e {
+                ConnectError::AllFailed { attempts, .. } => attempts.clone(),
+                _ => Vec::new(),
+            };
+            return unreachable_report(input, host, opts, &e, attempts);
+        }
+    };
+
+    let tls = if opts.no_tls {
+        TlsPlan::None
+    } else {
+        let (config, verifier) = opts.anchors.connection_config(opts.tls_versions);
+        let target = TlsTarget {
+            config,
+            verifier,
+            server_name,
+        };
+        if opts.implicit_tls {
+            TlsPlan::Implicit { target }
+        } else {
+            TlsPlan::Starttls {
+                target,
+                force: opts.force_starttls,
+            }
+        }
+    };
+    let cfg = SessionConfig {
+        helo: opts.helo.clone(),
+        tls,
+        limits: opts.limits,
+        timeouts: opts.timeouts,
+        transcript: opts.transcript,
+    };
+    let mut record = run_session(connected.stream, &cfg, started, deadline).await;
+    record.timings.connect = Some(connected.connect_ms);
+    record.timings.total = Some(crate::util::ms(started.elapsed()));
+    let ctx = DiagnoseContext {
+        tls_name: tls_name.clone(),
+        warn_days: opts.warn_days,
+        verify_enabled: opts.verify,
+        trust_anchors: opts.anchors.description().to_string(),
+        tls_skipped: opts.no_tls,
+        now: SystemTime::now(),
+    };
+    let target = TargetSection {
+        input: input.to_string(),
+        host: host.to_string(),
+        port: opts.port,
+        tls_name,
+        implicit_tls: opts.implicit_tls,
+        address: Some(connected.address.to_string()),
+        attempts: connected.attempts,
+    };
+    let mut report = session_report(&record, &ctx, target, opts.mode);
+    if opts.transcript {
+        report.transcript = Some(std::mem::take(&mut record.transcript));
+    }
+    report
+}
+
+fn unreachable_report(
+    input: &str,
+    host: &str,
+    opts: &ProbeOptions,
+    e: &ConnectError,
+    attempts: Vec<AddressAttempt>,
+) -> Report {
+    let id = if e.is_timeout() && !matches!(e, ConnectError::ResolveTimeout { .. }) {
+        FindingId::Timeout
+    } else {
+        FindingId::ConnectFailed
+    };
+    let detail: Vec<String> = attempts
+        .iter()
+        .filter_map(|a| a.error.as_ref().map(|err| format!("{}: {err}", a.address)))
+        .collect();
+    let mut finding = Finding::error(id, e.to_string());
+    if !detail.is_empty() {
+        finding = finding.with_evidence(detail.join("; "));
+    }
+    let mut report = error_report(opts.mode, id, String::new());
+    report.summary = finding.message.clone();
+    report.findings = vec![finding];
+    report.verdict = Verdict::Error;
+    report.timings_ms = Timings::default();
+    report.target = Some(TargetSection {
+        input: input.to_string(),
+        host: host.to_string(),
+        port: opts.port,
+        tls_name: opts.tls_name.clone().unwrap_or_else(|| host.to_string()),
+        implicit_tls: opts.implicit_tls,
+        address: None,
+        attempts,
+    });
+    report
+}

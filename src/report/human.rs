@@ -1,0 +1,236 @@
+use std::fmt::Write;
+
+use super::Style;
+use crate::model::{LineRole, Report, Severity, TranscriptDirection, Verdict};
+
+fn verdict_label(style: &Style, v: Verdict) -> String {
+    match v {
+        Verdict::Ok => style.green("OK"),
+        Verdict::Warning => style.yellow("WARNING"),
+        Verdict::Fail => style.red("FAIL"),
+        Verdict::Error => style.red("ERROR"),
+    }
+}
+
+fn severity_label(style: &Style, s: Severity) -> String {
+    let text = format!("{:<7}", s.as_str());
+    match s {
+        Severity::Info => style.cyan(&text),
+        Severity::Warning => style.yellow(&text),
+        Severity::Error => style.red(&text),
+    }
+}
+
+fn opt_ms(v: Option<f64>) -> Option<String> {
+    v.map(|ms| format!("{ms:.1} ms"))
+}
+
+/// Several reports (one per MX host) one after another, each with its own heading.
+pub fn render_human_many(reports: &[Report], style: &Style) -> String {
+    reports
+        .iter()
+        .map(|r| render_human(r, style))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The human report: verdict line first, then the annotated EHLO reply, the client view, TLS,
+/// findings and timings.
+pub fn render_human(report: &Report, style: &Style) -> String {
+    let mut out = String::new();
+    let who = report
+        .target
+        .as_ref()
+        .map(|t| match &t.address {
+            Some(addr) => format!("{} ({addr})", t.input),
+            None => t.input.clone(),
+        })
+        .unwrap_or_else(|| "EHLO reply".to_string());
+    let _ = writeln!(
+        out,
+        "{}  {}: {}",
+        verdict_label(style, report.verdict),
+        style.bold(&who),
+        report.summary
+    );
+
+    if let Some(target) = &report.target {
+        let failed: Vec<_> = target.attempts.iter().filter(|a| a.error.is_some()).collect();
+        if !failed.is_empty() {
+            let _ = writeln!(out, "\n{}", style.bold("Connection attempts"));
+            for a in &target.attempts {
+                match &a.error {
+                    Some(e) => {
+                        let _ = writeln!(out, "  {}  {e}", a.address);
+                    }
+                    None => {
+                        let _ = writeln!(out, "  {}  connected", a.address);
+                    }
+                }
+            }
+        }
+    }
+
+    if let Some(banner) = &report.banner {
+        let _ = writeln!(out, "\n{}", style.bold("Banner"));
+        for line in &banner.lines {
+            let _ = writeln!(out, "  {} {line}", banner.code);
+        }
+    }
+
+    if let Some(ehlo) = &report.ehlo {
+        let _ = writeln!(
+            out,
+            "\n{}  {}",
+            style.bold("EHLO reply"),
+            style.dim("(RFC 5321 4.1.1.1: line 1 is the greeting; keywords start on line 2)")
+        );
+        let width = ehlo
+            .lines
+            .iter()
+            .map(|l| l.raw.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(48);
+        for (i, line) in ehlo.lines.iter().enumerate() {
+            let note = line.note.clone().unwrap_or_default();
+            let note = match line.role {
+                LineRole::GreetingIgnoredByStrictClients => style.red(&note),
+                LineRole::InvalidEhloLine => style.yellow(&note),
+                LineRole::Greeting | LineRole::EhloLine => style.dim(&note),
+            };
+            let _ = writeln!(out, "  {:>2}  {:<width$}  <- {note}", i + 1, line.raw);
+        }
+        let _ = writeln!(out, "  STARTTLS: {}", style.bold(ehlo.starttls));
+    }
+
+    if !report.client_view.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("What clients conclude"));
+        let width = report
+            .client_view
+            .iter()
+            .map(|c| c.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for c in &report.client_view {
+            let what = if c.sees_starttls {
+                style.green("sees STARTTLS, upgrades")
+            } else if c.will_upgrade {
+                style.yellow("does not see STARTTLS, sends it anyway")
+            } else {
+                style.red("does not see STARTTLS: no TLS")
+            };
+            let log = c
+                .would_log
+                .map(|l| format!("  logs \"{l}\""))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {:<width$}  {what}{log}", c.name);
+        }
+    }
+
+    if let Some(tls) = &report.tls {
+        let _ = writeln!(out, "\n{}  {}", style.bold("TLS"), style.dim(&format!("({})", tls.mode)));
+        if tls.established {
+            let _ = writeln!(
+                out,
+                "  {} {} {}",
+                tls.version.as_deref().unwrap_or("?"),
+                tls.cipher.as_deref().unwrap_or("?"),
+                tls.group.as_deref().unwrap_or("")
+            );
+        } else if let Some(h) = &tls.handshake_error {
+            let _ = writeln!(out, "  {} {}", style.red("handshake failed:"), h.sentence);
+        }
+        match (&tls.verify_error, tls.verified) {
+            (_, true) => {
+                let _ = writeln!(
+                    out,
+                    "  certificate {} (trust: {})",
+                    style.green("verified"),
+                    tls.trust_anchors
+                );
+            }
+            (Some(e), false) => {
+                let _ = writeln!(out, "  certificate {}: {}", style.red("NOT verified"), e.sentence);
+            }
+            (None, false) => {}
+        }
+        if !tls.verification_enabled {
+            let _ = writeln!(out, "  {}", style.yellow("verification disabled (--insecure)"));
+        }
+        for (i, c) in tls.certificates.iter().enumerate() {
+            if let Some(err) = &c.parse_error {
+                let _ = writeln!(out, "  [{i}] unparsable certificate: {err}");
+                continue;
+            }
+            let _ = writeln!(out, "  [{i}] {}", c.subject);
+            if !c.sans.is_empty() {
+                let _ = writeln!(out, "      names   {}", c.sans.join(", "));
+            }
+            let _ = writeln!(out, "      issuer  {}", c.issuer);
+            let _ = writeln!(
+                out,
+                "      valid   {} .. {} ({} days left)",
+                c.not_before, c.not_after, c.days_left
+            );
+            let bits = c.key_bits.map(|b| format!(" {b} bits")).unwrap_or_default();
+            let _ = writeln!(out, "      key     {}{bits}, {}", c.key_type, c.signature_algorithm);
+        }
+    }
+
+    if let Some(after) = &report.ehlo_after_tls {
+        let kws: Vec<&str> = after.iter().map(|k| k.keyword.as_str()).collect();
+        let _ = writeln!(out, "\n{}  {}", style.bold("EHLO inside TLS"), kws.join(" "));
+    }
+
+    if !report.findings.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Findings"));
+        for f in &report.findings {
+            let _ = writeln!(
+                out,
+                "  {} {:<28} {}",
+                severity_label(style, f.severity),
+                f.id.as_str(),
+                f.message
+            );
+            if let Some(e) = &f.evidence {
+                let _ = writeln!(out, "  {:<7} {:<28} {}", "", "", style.dim(&format!("evidence: {e}")));
+            }
+            if let Some(h) = &f.hint {
+                let _ = writeln!(out, "  {:<7} {:<28} {}", "", "", format!("fix: {h}"));
+            }
+        }
+    }
+
+    let t = &report.timings_ms;
+    let steps: Vec<String> = [
+        ("resolve", t.resolve),
+        ("connect", t.connect),
+        ("banner", t.banner),
+        ("EHLO", t.ehlo),
+        ("STARTTLS", t.starttls),
+        ("handshake", t.handshake),
+        ("EHLO/TLS", t.ehlo_after_tls),
+        ("QUIT", t.quit),
+        ("total", t.total),
+    ]
+    .iter()
+    .filter_map(|(name, v)| opt_ms(*v).map(|ms| format!("{name} {ms}")))
+    .collect();
+    if !steps.is_empty() {
+        let _ = writeln!(out, "\n{}  {}", style.bold("Timings"), steps.join(" · "));
+    }
+
+    if let Some(transcript) = &report.transcript {
+        let _ = writeln!(out, "\n{}", style.bold("Transcript"));
+        for e in transcript {
+            let arrow = match e.direction {
+                TranscriptDirection::Sent => "C:",
+                TranscriptDirection::Received => "S:",
+                TranscriptDirection::Event => "--",
+            };
+            let _ = writeln!(out, "  {:>9.2} ms  {arrow} {}", e.t_ms, e.text);
+        }
+    }
+    out
+}

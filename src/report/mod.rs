@@ -1,0 +1,12 @@
+//! Rendering of [`crate::model::Report`]: human text and JSON. Formatting only, no decisions.
+//!
+//! Everything from the server reaches this module already escaped (see
+//! [`smtp_grammar::escape_bytes`]), so nothing printed here can carry a raw control character.
+
+mod human;
+mod json;
+mod style;
+
+pub use human::{render_human, render_human_many};
+pub use json::{render_json, render_json_line};
+pub use style::Style;

@@ -1,0 +1,223 @@
+use std::time::{Duration, Instant};
+
+use smtp_grammar::{escape_bytes, Reply, ReplyReader};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::{Phase, SessionError, SessionLimits};
+use crate::model::{TranscriptDirection, TranscriptEntry};
+
+/// Largest single read; the reply reader's limits are checked after each one.
+const READ_CHUNK: usize = 4096;
+
+/// State shared by the plaintext and the TLS part of one session.
+pub(super) struct Ctx {
+    started: Instant,
+    deadline: Instant,
+    step: Duration,
+    limits: SessionLimits,
+    pub(super) bytes_received: usize,
+    transcript: Option<Vec<TranscriptEntry>>,
+}
+
+impl Ctx {
+    pub(super) fn new(
+        started: Instant,
+        deadline: Instant,
+        step: Duration,
+        limits: SessionLimits,
+        transcript: bool,
+    ) -> Self {
+        Ctx {
+            started,
+            deadline,
+            step,
+            limits,
+            bytes_received: 0,
+            transcript: transcript.then(Vec::new),
+        }
+    }
+
+    pub(super) fn limits(&self) -> SessionLimits {
+        self.limits
+    }
+
+    /// When the current step must end: its own timeout, or the overall deadline if sooner.
+    pub(super) fn step_deadline(&self) -> Instant {
+        (Instant::now() + self.step).min(self.deadline)
+    }
+
+    pub(super) fn elapsed_ms(&self) -> f64 {
+        ms(self.started.elapsed())
+    }
+
+    pub(super) fn note(&mut self, direction: TranscriptDirection, text: String) {
+        tracing::debug!(target: "smtp_tls_check::wire", "{} {}", arrow(direction), text);
+        let t_ms = self.elapsed_ms();
+        if let Some(entries) = self.transcript.as_mut() {
+            entries.push(TranscriptEntry {
+                t_ms,
+                direction,
+                text,
+            });
+        }
+    }
+
+    pub(super) fn take_transcript(&mut self) -> Vec<TranscriptEntry> {
+        self.transcript.take().unwrap_or_default()
+    }
+
+    /// Runs `fut` under the step deadline; a timeout becomes an error naming `phase`.
+    pub(super) async fn timed<T>(
+        &self,
+        phase: Phase,
+        fut: impl std::future::Future<Output = Result<T, SessionError>>,
+    ) -> Result<T, SessionError> {
+        let deadline = self.step_deadline();
+        let begun = Instant::now();
+        match tokio::time::timeout_at(deadline.into(), fut).await {
+            Ok(result) => result,
+            Err(_) => Err(SessionError::Timeout {
+                phase,
+                secs: begun.elapsed().as_secs_f64(),
+            }),
+        }
+    }
+}
+
+pub(super) use crate::util::ms;
+
+fn arrow(direction: TranscriptDirection) -> &'static str {
+    match direction {
+        TranscriptDirection::Sent => "C:",
+        TranscriptDirection::Received => "S:",
+        TranscriptDirection::Event => "--",
+    }
+}
+
+/// One stream with its reply reader.
+pub(super) struct Conn<S> {
+    pub(super) stream: S,
+    pub(super) reader: ReplyReader,
+    buf: Box<[u8; READ_CHUNK]>,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
+    pub(super) fn new(stream: S, ctx: &Ctx) -> Self {
+        Conn {
+            stream,
+            reader: ReplyReader::new(ctx.limits().reply),
+            buf: Box::new([0; READ_CHUNK]),
+        }
+    }
+
+    /// Sends one command line (CRLF added) and reads its reply, all under one step deadline.
+    pub(super) async fn command(
+        &mut self,
+        ctx: &mut Ctx,
+        phase: Phase,
+        line: &str,
+    ) -> Result<Reply, SessionError> {
+        ctx.note(TranscriptDirection::Sent, escape_bytes(line.as_bytes()));
+        let deadline = ctx.step_deadline();
+        let begun = Instant::now();
+        let fut = async {
+            self.send(phase, line).await?;
+            self.read_reply_inner(ctx, phase).await
+        };
+        match tokio::time::timeout_at(deadline.into(), fut).await {
+            Ok(result) => result,
+            Err(_) => Err(SessionError::Timeout {
+                phase,
+                secs: begun.elapsed().as_secs_f64(),
+            }),
+        }
+    }
+
+    /// Reads one whole reply under the step deadline.
+    pub(super) async fn read_reply(
+        &mut self,
+        ctx: &mut Ctx,
+        phase: Phase,
+    ) -> Result<Reply, SessionError> {
+        let deadline = ctx.step_deadline();
+        let begun = Instant::now();
+        match tokio::time::timeout_at(deadline.into(), self.read_reply_inner(ctx, phase)).await {
+            Ok(result) => result,
+            Err(_) => Err(SessionError::Timeout {
+                phase,
+                secs: begun.elapsed().as_secs_f64(),
+            }),
+        }
+    }
+
+    async fn send(&mut self, phase: Phase, line: &str) -> Result<(), SessionError> {
+        let mut bytes = Vec::with_capacity(line.len() + 2);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        let io = |source| SessionError::Io { phase, source };
+        self.stream.write_all(&bytes).await.map_err(io)?;
+        self.stream.flush().await.map_err(io)
+    }
+
+    async fn read_reply_inner(
+        &mut self,
+        ctx: &mut Ctx,
+        phase: Phase,
+    ) -> Result<Reply, SessionError> {
+        loop {
+            match self.reader.next_reply() {
+                Ok(Some(reply)) => {
+                    for line in &reply.lines {
+                        ctx.note(
+                            TranscriptDirection::Received,
+                            escape_bytes(&render_line(line)),
+                        );
+                    }
+                    return Ok(reply);
+                }
+                Ok(None) => {}
+                Err(source) => return Err(SessionError::Reply { phase, source }),
+            }
+            let n = match self.stream.read(&mut self.buf[..]).await {
+                Ok(0) => {
+                    let partial = self.reader.buffered().to_vec();
+                    if !partial.is_empty() {
+                        ctx.note(TranscriptDirection::Received, escape_bytes(&partial));
+                    }
+                    return Err(SessionError::Closed { phase, partial });
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    let partial = self.reader.buffered().to_vec();
+                    return Err(SessionError::Closed { phase, partial });
+                }
+                Err(source) => return Err(SessionError::Io { phase, source }),
+            };
+            ctx.bytes_received = ctx.bytes_received.saturating_add(n);
+            let limit = ctx.limits().max_session_bytes;
+            if ctx.bytes_received > limit {
+                return Err(SessionError::SessionTooLarge { phase, limit });
+            }
+            self.reader.push(&self.buf[..n]);
+        }
+    }
+
+    /// Sends without waiting for a reply, ignoring failures: used for QUIT after a refusal.
+    pub(super) async fn send_quietly(&mut self, ctx: &mut Ctx, line: &str) {
+        ctx.note(TranscriptDirection::Sent, escape_bytes(line.as_bytes()));
+        let deadline = ctx.step_deadline();
+        let _ = tokio::time::timeout_at(deadline.into(), self.send(Phase::Quit, line)).await;
+    }
+}
+
+/// The line as it was on the wire (code, separator, text), without its line ending.
+pub(crate) fn render_line(line: &smtp_grammar::ReplyLine) -> Vec<u8> {
+    let mut out = format!("{:03}", line.code).into_bytes();
+    match line.separator {
+        smtp_grammar::Separator::Hyphen => out.push(b'-'),
+        smtp_grammar::Separator::Space => out.push(b' '),
+        smtp_grammar::Separator::None | smtp_grammar::Separator::Other(_) => {}
+    }
+    out.extend_from_slice(&line.text);
+    out
+}

@@ -1,0 +1,277 @@
+use std::time::Instant;
+
+use smtp_grammar::{escape_bytes, interpret_ehlo};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio_rustls::TlsConnector;
+
+use super::conn::{ms, Conn, Ctx};
+use super::{Phase, SessionConfig, SessionError, SessionRecord, TlsPlan, TlsRecord, TlsTarget};
+use crate::model::TranscriptDirection;
+use crate::tls::{classify_handshake_error, session_info};
+
+/// How long QUIT may take: politeness, not a finding, so it must not eat the deadline.
+const QUIT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// What to do after EHLO.
+enum AfterEhlo {
+    Starttls { forced: bool },
+    Quit,
+    /// The server refused or closed: nothing more to say to it.
+    Stop,
+}
+
+/// Runs one SMTP session over `stream` (already connected) and records what happened.
+///
+/// `started` is when the connection attempt began (timings and transcript count from it);
+/// `deadline` is when the whole probe must be over.
+pub async fn run_session<S>(
+    stream: S,
+    cfg: &SessionConfig,
+    started: Instant,
+    deadline: Instant,
+) -> SessionRecord
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut ctx = Ctx::new(
+        started,
+        deadline,
+        cfg.timeouts.step,
+        cfg.limits,
+        cfg.transcript,
+    );
+    let mut record = SessionRecord::default();
+    let result = match &cfg.tls {
+        TlsPlan::Implicit { target } => implicit(stream, cfg, target, &mut ctx, &mut record).await,
+        _ => plain(stream, cfg, &mut ctx, &mut record).await,
+    };
+    if let Err(e) = result {
+        ctx.note(TranscriptDirection::Event, format!("stopped: {e}"));
+        record.error = Some(e);
+    }
+    record.bytes_received = ctx.bytes_received;
+    record.transcript = ctx.take_transcript();
+    record
+}
+
+async fn plain<S>(
+    stream: S,
+    cfg: &SessionConfig,
+    ctx: &mut Ctx,
+    record: &mut SessionRecord,
+) -> Result<(), SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut conn = Conn::new(stream, ctx);
+    let next = greet(&mut conn, cfg, ctx, record, Phase::Ehlo).await?;
+    let forced = match next {
+        AfterEhlo::Starttls { forced } => forced,
+        AfterEhlo::Quit => return quit(conn, ctx, record).await,
+        AfterEhlo::Stop => return Ok(()),
+    };
+    let TlsPlan::Starttls { target, .. } = &cfg.tls else {
+        return quit(conn, ctx, record).await;
+    };
+
+    record.starttls.sent = true;
+    record.starttls.forced = forced;
+    let t = Instant::now();
+    let reply = conn.command(ctx, Phase::Starttls, "STARTTLS").await?;
+    record.timings.starttls = Some(ms(t.elapsed()));
+    let accepted = reply.code == 220;
+    record.starttls.reply = Some(reply);
+    if !accepted {
+        return quit(conn, ctx, record).await;
+    }
+
+    // Whatever came after the 220 arrived in plaintext and cannot be told apart from bytes a
+    // man in the middle inserted: it must never be read as if it came inside TLS.
+    let leftover = conn.reader.buffered();
+    if !leftover.is_empty() {
+        ctx.note(
+            TranscriptDirection::Event,
+            format!(
+                "discarded {} octets sent in plaintext after 220: {}",
+                leftover.len(),
+                escape_bytes(leftover)
+            ),
+        );
+        record.starttls.injected = Some(leftover.to_vec());
+        conn.reader.clear();
+    }
+
+    let Some(tls_stream) = handshake(conn.stream, target, ctx, record, false).await? else {
+        return Ok(());
+    };
+    let mut conn = Conn::new(tls_stream, ctx);
+    let t = Instant::now();
+    let helo = cfg.helo.clone();
+    let reply = conn
+        .command(ctx, Phase::EhloAfterTls, &format!("EHLO {helo}"))
+        .await?;
+    record.timings.ehlo_after_tls = Some(ms(t.elapsed()));
+    record.ehlo_after_tls = Some(reply);
+    quit(conn, ctx, record).await
+}
+
+async fn implicit<S>(
+    stream: S,
+    cfg: &SessionConfig,
+    target: &TlsTarget,
+    ctx: &mut Ctx,
+    record: &mut SessionRecord,
+) -> Result<(), SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let Some(tls_stream) = handshake(stream, target, ctx, record, true).await? else {
+        return Ok(());
+    };
+    let mut conn = Conn::new(tls_stream, ctx);
+    match greet(&mut conn, cfg, ctx, record, Phase::Ehlo).await? {
+        AfterEhlo::Stop => Ok(()),
+        AfterEhlo::Quit | AfterEhlo::Starttls { .. } => quit(conn, ctx, record).await,
+    }
+}
+
+/// Banner, then EHLO (HELO when EHLO is refused), and the decision whether to upgrade.
+async fn greet<S>(
+    conn: &mut Conn<S>,
+    cfg: &SessionConfig,
+    ctx: &mut Ctx,
+    record: &mut SessionRecord,
+    phase: Phase,
+) -> Result<AfterEhlo, SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let t = Instant::now();
+    let banner = conn.read_reply(ctx, Phase::Banner).await?;
+    record.timings.banner = Some(ms(t.elapsed()));
+    let banner_ok = banner.code == 220;
+    let banner_code = banner.code;
+    record.banner = Some(banner);
+    if !banner_ok {
+        // 554 may keep the connection open (RFC 5321 3.1); 421 closes it. Either way QUIT is
+        // the polite word and the only one worth saying.
+        if banner_code != 421 {
+            conn.send_quietly(ctx, "QUIT").await;
+        }
+        return Ok(AfterEhlo::Stop);
+    }
+
+    let t = Instant::now();
+    let ehlo = conn
+        .command(ctx, phase, &format!("EHLO {}", cfg.helo))
+        .await?;
+    record.timings.ehlo = Some(ms(t.elapsed()));
+    let code = ehlo.code;
+    let offered = interpret_ehlo(&ehlo)
+        .map(|e| e.starttls.strict_clients_see_it())
+        .unwrap_or(false);
+    record.ehlo = Some(ehlo);
+
+    if code == 421 {
+        return Ok(AfterEhlo::Stop);
+    }
+    if (500..600).contains(&code) {
+        // RFC 5321 3.2: a server that does not support EHLO answers 5xx; fall back to HELO,
+        // which has no extensions and therefore no STARTTLS.
+        let helo = conn
+            .command(ctx, Phase::Helo, &format!("HELO {}", cfg.helo))
+            .await?;
+        let helo_ok = helo.code == 250;
+        record.helo = Some(helo);
+        if !helo_ok {
+            conn.send_quietly(ctx, "QUIT").await;
+            return Ok(AfterEhlo::Stop);
+        }
+    } else if code != 250 {
+        conn.send_quietly(ctx, "QUIT").await;
+        return Ok(AfterEhlo::Stop);
+    }
+
+    Ok(match &cfg.tls {
+        TlsPlan::Starttls { force, .. } if offered || *force => {
+            AfterEhlo::Starttls { forced: !offered }
+        }
+        _ => AfterEhlo::Quit,
+    })
+}
+
+/// The TLS handshake. `Ok(None)` when it failed: that is a fact for the record, not an error
+/// of the session.
+async fn handshake<S>(
+    stream: S,
+    target: &TlsTarget,
+    ctx: &mut Ctx,
+    record: &mut SessionRecord,
+    implicit: bool,
+) -> Result<Option<tokio_rustls::client::TlsStream<S>>, SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    ctx.note(TranscriptDirection::Event, "TLS handshake".to_string());
+    let connector = TlsConnector::from(target.config.clone());
+    let t = Instant::now();
+    let result = ctx
+        .timed(Phase::Handshake, async {
+            Ok(connector.connect(target.server_name.clone(), stream).await)
+        })
+        .await;
+    record.timings.handshake = Some(ms(t.elapsed()));
+    let mut tls = TlsRecord {
+        implicit,
+        verify: target.verifier.outcome(),
+        ..TlsRecord::default()
+    };
+    let outcome = match result {
+        Ok(Ok(stream)) => {
+            let info = session_info(stream.get_ref().1);
+            ctx.note(
+                TranscriptDirection::Event,
+                format!(
+                    "TLS established: {} {} {}",
+                    info.version,
+                    info.cipher,
+                    info.group.as_deref().unwrap_or("")
+                ),
+            );
+            tls.session = Some(info);
+            Ok(Some(stream))
+        }
+        Ok(Err(e)) => {
+            let failure = classify_handshake_error(&e);
+            ctx.note(
+                TranscriptDirection::Event,
+                format!("TLS handshake failed: {}", failure.sentence),
+            );
+            tls.handshake_error = Some(failure);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    };
+    record.tls = Some(tls);
+    outcome
+}
+
+/// QUIT, its reply if it comes soon, and a TLS close_notify where there is TLS.
+async fn quit<S>(
+    mut conn: Conn<S>,
+    ctx: &mut Ctx,
+    record: &mut SessionRecord,
+) -> Result<(), SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let t = Instant::now();
+    // A server that does not answer QUIT has still answered everything that matters.
+    let reply = tokio::time::timeout(QUIT_WAIT, conn.command(ctx, Phase::Quit, "QUIT")).await;
+    if let Ok(Ok(reply)) = reply {
+        record.quit = Some(reply);
+    }
+    record.timings.quit = Some(ms(t.elapsed()));
+    let _ = tokio::time::timeout(QUIT_WAIT, conn.stream.shutdown()).await;
+    Ok(())
+}

@@ -1,0 +1,46 @@
+use smtp_grammar::Reply;
+
+use super::SessionError;
+use crate::model::{Timings, TranscriptEntry};
+use crate::tls::{HandshakeFailure, SessionInfo, VerifyOutcome};
+
+/// What happened around STARTTLS.
+#[derive(Debug, Default)]
+pub struct StarttlsRecord {
+    /// STARTTLS was sent.
+    pub sent: bool,
+    /// Sent although no ehlo-line offered it (`--force-starttls`).
+    pub forced: bool,
+    pub reply: Option<Reply>,
+    /// Octets that followed the 220 in plaintext before the handshake; thrown away unread.
+    pub injected: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Default)]
+pub struct TlsRecord {
+    pub implicit: bool,
+    pub session: Option<SessionInfo>,
+    /// What the certificate verifier saw, when the server got as far as sending a certificate.
+    pub verify: Option<VerifyOutcome>,
+    pub handshake_error: Option<HandshakeFailure>,
+}
+
+/// The facts of one session, in the order they happened. No judgement.
+#[derive(Debug, Default)]
+pub struct SessionRecord {
+    pub banner: Option<Reply>,
+    pub ehlo: Option<Reply>,
+    /// Sent when EHLO was refused with 5xx.
+    pub helo: Option<Reply>,
+    pub starttls: StarttlsRecord,
+    pub tls: Option<TlsRecord>,
+    /// Banner and EHLO inside TLS on an implicit-TLS port land in `banner` and `ehlo`; this is
+    /// the second EHLO after STARTTLS.
+    pub ehlo_after_tls: Option<Reply>,
+    pub quit: Option<Reply>,
+    /// The step where the session stopped early, and why.
+    pub error: Option<SessionError>,
+    pub timings: Timings,
+    pub transcript: Vec<TranscriptEntry>,
+    pub bytes_received: usize,
+}

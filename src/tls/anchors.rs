@@ -1,0 +1,185 @@
+//! Trust anchors, parsed once and shared by every connection.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::{Resumption, WebPkiServerVerifier};
+use rustls::pki_types::CertificateDer;
+use rustls::version::{TLS12, TLS13};
+use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
+
+use crate::tls::verifier::RecordingVerifier;
+
+/// Which TLS versions a client (or the test server) offers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TlsVersions {
+    #[default]
+    Both,
+    Tls12Only,
+    Tls13Only,
+}
+
+impl TlsVersions {
+    const ALL: [TlsVersions; 3] = [Self::Both, Self::Tls12Only, Self::Tls13Only];
+
+    pub(crate) fn protocol_versions(self) -> &'static [&'static SupportedProtocolVersion] {
+        static BOTH: [&SupportedProtocolVersion; 2] = [&TLS13, &TLS12];
+        static ONLY_12: [&SupportedProtocolVersion; 1] = [&TLS12];
+        static ONLY_13: [&SupportedProtocolVersion; 1] = [&TLS13];
+        match self {
+            Self::Both => &BOTH,
+            Self::Tls12Only => &ONLY_12,
+            Self::Tls13Only => &ONLY_13,
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Self::Both => 0,
+            Self::Tls12Only => 1,
+            Self::Tls13Only => 2,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsSetupError {
+    #[error("cannot read CA file {}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("CA file {} contains no PEM certificates", path.display())]
+    NoCertificates { path: PathBuf },
+    #[error("CA file {} has a malformed PEM section", path.display())]
+    BadPem {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("trust anchor #{} is not a usable CA certificate", index + 1)]
+    BadAnchor { index: usize, source: rustls::Error },
+    #[error(transparent)]
+    Verifier(#[from] rustls::client::VerifierBuilderError),
+    #[error(transparent)]
+    Rustls(#[from] rustls::Error),
+}
+
+/// Parsed trust anchors plus ready-made client config templates.
+#[derive(Debug, Clone)]
+pub struct TrustAnchors {
+    verifier: Arc<WebPkiServerVerifier>,
+    /// One template per `TlsVersions`, built up front so `connection_config` cannot fail.
+    templates: [ClientConfig; 3],
+    description: String,
+    anchor_count: usize,
+}
+
+impl TrustAnchors {
+    /// The Mozilla root program, as bundled by webpki-roots.
+    pub fn webpki_roots() -> Result<Self, TlsSetupError> {
+        let roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        Self::build(roots, "webpki-roots (Mozilla)".to_owned())
+    }
+
+    /// `--ca-file`: trust only the certificates in this PEM file.
+    pub fn from_pem_file(path: &Path) -> Result<Self, TlsSetupError> {
+        let bytes = std::fs::read(path).map_err(|source| TlsSetupError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let certs = rustls_pemfile::certs(&mut bytes.as_slice())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| TlsSetupError::BadPem {
+                path: path.to_owned(),
+                source,
+            })?;
+        if certs.is_empty() {
+            return Err(TlsSetupError::NoCertificates {
+                path: path.to_owned(),
+            });
+        }
+        let description = format!("CA file {} ({})", path.display(), plural(certs.len()));
+        Self::build(roots_from(certs)?, description)
+    }
+
+    /// Trust exactly these DER certificates.
+    pub fn from_ders(certs: Vec<CertificateDer<'static>>) -> Result<Self, TlsSetupError> {
+        let description = format!("explicit trust anchors ({})", plural(certs.len()));
+        Self::build(roots_from(certs)?, description)
+    }
+
+    fn build(roots: RootCertStore, description: String) -> Result<Self, TlsSetupError> {
+        let provider = crate::tls::ring_provider();
+        let anchor_count = roots.len();
+        let verifier =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()?;
+        let template = |versions: TlsVersions| -> Result<ClientConfig, TlsSetupError> {
+            let mut config = ClientConfig::builder_with_provider(provider.clone())
+                .with_protocol_versions(versions.protocol_versions())?
+                .with_webpki_verifier(verifier.clone())
+                .with_no_client_auth();
+            // Every probe must see a full handshake, certificate included.
+            config.resumption = Resumption::disabled();
+            config.enable_sni = true;
+            config.alpn_protocols = Vec::new();
+            Ok(config)
+        };
+        let templates = [
+            template(TlsVersions::ALL[0])?,
+            template(TlsVersions::ALL[1])?,
+            template(TlsVersions::ALL[2])?,
+        ];
+        Ok(Self {
+            verifier,
+            templates,
+            description,
+            anchor_count,
+        })
+    }
+
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    pub fn anchor_count(&self) -> usize {
+        self.anchor_count
+    }
+
+    /// A fresh client config for ONE connection, with its own `RecordingVerifier`.
+    /// Cloning the template is cheap: the anchors and provider sit behind `Arc`s.
+    pub fn connection_config(
+        &self,
+        versions: TlsVersions,
+    ) -> (Arc<ClientConfig>, Arc<RecordingVerifier>) {
+        let recorder = Arc::new(RecordingVerifier::new(self.verifier.clone()));
+        let mut config = self.templates[versions.index()].clone();
+        config
+            .dangerous()
+            .set_certificate_verifier(recorder.clone());
+        // Never offers a certificate; only notices that the server asked for one.
+        config.client_auth_cert_resolver = recorder.clone();
+        (Arc::new(config), recorder)
+    }
+}
+
+fn roots_from(certs: Vec<CertificateDer<'static>>) -> Result<RootCertStore, TlsSetupError> {
+    let mut roots = RootCertStore::empty();
+    for (index, cert) in certs.into_iter().enumerate() {
+        roots
+            .add(cert)
+            .map_err(|source| TlsSetupError::BadAnchor { index, source })?;
+    }
+    Ok(roots)
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 certificate".to_owned()
+    } else {
+        format!("{n} certificates")
+    }
+}

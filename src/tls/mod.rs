@@ -1,0 +1,28 @@
+//! TLS for the probe: trust anchors, a verifier that records instead of rejecting,
+//! certificate inspection, human-readable failure descriptions, and an on-the-spot
+//! test PKI for the demo server and the tests.
+
+pub mod anchors;
+pub mod cert;
+pub mod describe;
+pub mod pki;
+pub mod verifier;
+
+pub use anchors::{TlsSetupError, TlsVersions, TrustAnchors};
+pub use cert::{inspect_chain, CertInfo};
+pub use describe::{
+    classify_handshake_error, classify_handshake_error_with, describe_verify_error, session_info,
+    HandshakeCause, HandshakeFailure, SessionInfo, VerifyFailure, VerifyProblem,
+};
+pub use pki::{PkiError, ServerIdentity, ServerTlsOptions, TestCa, Validity};
+pub use verifier::{RecordingVerifier, VerifyOutcome};
+
+use std::sync::Arc;
+
+/// Always the ring provider, passed explicitly: never depend on a process-wide default.
+pub(crate) fn ring_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+#[cfg(test)]
+mod tests;
