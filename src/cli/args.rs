@@ -15,7 +15,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                   keyword), then upgrades to TLS and verifies the certificate.\n\n\
                   Exit codes: 0 ok, 1 warnings only, 2 usage error, 3 a TLS problem found, \
                   4 no diagnosis (unreachable, refused, unreadable input).",
-    args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
 pub(crate) struct Cli {
@@ -48,8 +47,6 @@ pub(crate) struct ParseArgs {
     #[arg(value_name = "FILE", default_value = "-")]
     pub(crate) file: String,
 
-    #[command(flatten)]
-    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -64,9 +61,6 @@ pub(crate) struct DemoArgs {
 
     #[command(flatten)]
     pub(crate) probe: ProbeArgs,
-
-    #[command(flatten)]
-    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -164,21 +158,22 @@ pub(crate) struct ProbeArgs {
     pub(crate) transcript: bool,
 }
 
+/// Output flags: global, so they work before or after a subcommand.
 #[derive(Debug, Args)]
 pub(crate) struct OutputArgs {
     /// Print one JSON object (schema in the README) instead of the human report.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub(crate) json: bool,
 
     /// When to colour the human report.
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", global = true)]
     pub(crate) color: ColorChoice,
 
     /// More logging on stderr (-v: steps, -vv: the wire, escaped).
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
 
     /// Less output: -q prints the verdict line only, -qq nothing (use the exit code).
-    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "verbose", global = true)]
     pub(crate) quiet: u8,
 }

@@ -35,15 +35,10 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     };
-    let output_args = match &cli.command {
-        Some(Command::Parse(a)) => &a.output,
-        Some(Command::Demo(a)) => &a.output,
-        None => &cli.output,
-    };
-    init_tracing(output_args);
+    init_tracing(&cli.output);
     let result = match &cli.command {
-        Some(Command::Parse(args)) => parse(args),
-        Some(Command::Demo(args)) => demo(args),
+        Some(Command::Parse(args)) => parse(args, &cli.output),
+        Some(Command::Demo(args)) => demo(args, &cli.output),
         None => probe(cli.target.as_deref().unwrap_or_default(), &cli.probe, &cli.output),
     };
     match result {
@@ -108,8 +103,8 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn parse(args: &ParseArgs) -> anyhow::Result<ExitCode> {
-    let output = Output::from_args(&args.output);
+fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let output = Output::from_args(output_args);
     let mut input = Vec::new();
     if args.file == "-" {
         std::io::stdin()
@@ -155,8 +150,8 @@ fn host_port(host: &str, port: u16) -> String {
     }
 }
 
-fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let output = Output::from_args(&args.output);
+fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let output = Output::from_args(output_args);
     if args.list {
         let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
         let mut text = String::new();

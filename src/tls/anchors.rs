@@ -14,14 +14,12 @@ use crate::tls::verifier::RecordingVerifier;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TlsVersions {
     #[default]
-    Both,
-    Tls12Only,
-    Tls13Only,
+    Both = 0,
+    Tls12Only = 1,
+    Tls13Only = 2,
 }
 
 impl TlsVersions {
-    const ALL: [TlsVersions; 3] = [Self::Both, Self::Tls12Only, Self::Tls13Only];
-
     pub(crate) fn protocol_versions(self) -> &'static [&'static SupportedProtocolVersion] {
         static BOTH: [&SupportedProtocolVersion; 2] = [&TLS13, &TLS12];
         static ONLY_12: [&SupportedProtocolVersion; 1] = [&TLS12];
@@ -30,14 +28,6 @@ impl TlsVersions {
             Self::Both => &BOTH,
             Self::Tls12Only => &ONLY_12,
             Self::Tls13Only => &ONLY_13,
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            Self::Both => 0,
-            Self::Tls12Only => 1,
-            Self::Tls13Only => 2,
         }
     }
 }
@@ -128,10 +118,11 @@ impl TrustAnchors {
             config.alpn_protocols = Vec::new();
             Ok(config)
         };
+        // Indexed by `TlsVersions as usize`.
         let templates = [
-            template(TlsVersions::ALL[0])?,
-            template(TlsVersions::ALL[1])?,
-            template(TlsVersions::ALL[2])?,
+            template(TlsVersions::Both)?,
+            template(TlsVersions::Tls12Only)?,
+            template(TlsVersions::Tls13Only)?,
         ];
         Ok(Self {
             verifier,
@@ -156,7 +147,7 @@ impl TrustAnchors {
         versions: TlsVersions,
     ) -> (Arc<ClientConfig>, Arc<RecordingVerifier>) {
         let recorder = Arc::new(RecordingVerifier::new(self.verifier.clone()));
-        let mut config = self.templates[versions.index()].clone();
+        let mut config = self.templates[versions as usize].clone();
         config
             .dangerous()
             .set_certificate_verifier(recorder.clone());

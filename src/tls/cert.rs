@@ -35,6 +35,9 @@ pub struct CertInfo {
     pub sha256: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_error: Option<String>,
+    /// (not_before, not_after) as Unix seconds, for exact sentences in `describe`.
+    #[serde(skip)]
+    pub(crate) validity_unix: Option<(i64, i64)>,
 }
 
 pub fn inspect_chain(chain: &[CertificateDer<'_>], now: SystemTime) -> Vec<CertInfo> {
@@ -55,6 +58,7 @@ fn inspect_one(der: &[u8], now: i64) -> CertInfo {
         }
     };
     let validity = cert.validity();
+    let not_before = validity.not_before.timestamp();
     let not_after = validity.not_after.timestamp();
     let (key_type, key_bits) = key_description(&cert);
     let mut info = CertInfo {
@@ -62,7 +66,7 @@ fn inspect_one(der: &[u8], now: i64) -> CertInfo {
         issuer: cert.issuer().to_string(),
         serial: cert.raw_serial_as_string(),
         sans: Vec::new(),
-        not_before: rfc3339(validity.not_before.timestamp()),
+        not_before: rfc3339(not_before),
         not_after: rfc3339(not_after),
         days_left: not_after.saturating_sub(now).div_euclid(86_400),
         key_type,
@@ -72,6 +76,7 @@ fn inspect_one(der: &[u8], now: i64) -> CertInfo {
         is_ca: cert.is_ca(),
         sha256,
         parse_error: None,
+        validity_unix: Some((not_before, not_after)),
     };
     match cert.subject_alternative_name() {
         Ok(Some(ext)) => info.sans = ext.value.general_names.iter().map(san).collect(),
@@ -144,8 +149,7 @@ fn oid_name(oid: &Oid<'_>) -> String {
 /// rustls' ring provider already carries SHA-256; reuse it rather than add a hash crate.
 fn sha256_hex(data: &[u8]) -> String {
     use rustls::crypto::hash::HashAlgorithm;
-    let hash = rustls::crypto::ring::default_provider()
-        .cipher_suites
+    let hash = rustls::crypto::ring::ALL_CIPHER_SUITES
         .iter()
         .find_map(|suite| {
             let h = match suite {
@@ -160,7 +164,7 @@ fn sha256_hex(data: &[u8]) -> String {
     }
 }
 
-pub(crate) fn hex_colon(bytes: &[u8]) -> String {
+fn hex_colon(bytes: &[u8]) -> String {
     bytes
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -180,7 +184,7 @@ fn civil(unix: i64) -> Option<time::OffsetDateTime> {
 }
 
 /// "2026-11-13T10:00:00Z" (hand-formatted: the `time` formatting feature is not enabled).
-pub(crate) fn rfc3339(unix: i64) -> String {
+fn rfc3339(unix: i64) -> String {
     match civil(unix) {
         Some(t) => format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -198,4 +202,18 @@ pub(crate) fn rfc3339(unix: i64) -> String {
 /// "2026-11-13 10:00:00 UTC", for sentences.
 pub(crate) fn human_time(unix: i64) -> String {
     rfc3339(unix).replacen('T', " ", 1).replacen('Z', " UTC", 1)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sha256_and_time_formatting() {
+        let abc = super::sha256_hex(b"abc").replace(':', "");
+        assert_eq!(
+            abc,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(super::rfc3339(1_794_564_000), "2026-11-13T10:00:00Z");
+        assert_eq!(super::human_time(1_794_564_000), "2026-11-13 10:00:00 UTC");
+    }
 }

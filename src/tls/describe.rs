@@ -40,7 +40,7 @@ pub fn describe_verify_error(
         Error::InvalidCertificate(cert_err) => describe_cert_error(cert_err, leaf, tls_name, now),
         Error::NoCertificatesPresented => (
             VerifyProblem::Other,
-            "the server sent no certificate".to_owned(),
+            "the server sent no certificate".into(),
         ),
         Error::UnsupportedNameType => (
             VerifyProblem::Other,
@@ -67,6 +67,7 @@ fn describe_cert_error(
     use CertificateError as C;
     use VerifyProblem as P;
     let issuer = leaf.map_or("unknown", |l| l.issuer.as_str());
+    let fixed = |p: P, sentence: &str| (p, sentence.to_owned());
     match err {
         C::UnknownIssuer if leaf.is_some_and(|l| l.self_signed) => (
             P::Untrusted,
@@ -80,52 +81,53 @@ fn describe_cert_error(
             P::Untrusted,
             format!("certificate signature does not verify against its issuer (issuer: {issuer})"),
         ),
-        C::NotValidForNameContext { presented, .. } => (
-            P::NameMismatch,
-            name_mismatch(presented.iter().map(String::as_str), tls_name),
-        ),
-        C::NotValidForName => {
-            let names = leaf.map(|l| l.sans.iter().map(|s| strip_san_kind(s))).into_iter();
-            (P::NameMismatch, name_mismatch(names.flatten(), tls_name))
+        // Prefer the leaf's SANs (what the report shows); rustls' list holds Debug strings.
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            let names: Vec<&str> = match (leaf, err) {
+                (Some(l), _) if !l.sans.is_empty() => {
+                    l.sans.iter().map(|s| strip_san_kind(s)).collect()
+                }
+                (_, C::NotValidForNameContext { presented, .. }) => {
+                    presented.iter().map(|s| unquote(s)).collect()
+                }
+                _ => Vec::new(),
+            };
+            (P::NameMismatch, name_mismatch(&names, tls_name))
         }
-        C::ExpiredContext { not_after, .. } => {
-            (P::Expired, expired(now, Some(unix(not_after)), leaf))
-        }
-        C::Expired => (P::Expired, expired(now, None, leaf)),
+        C::ExpiredContext { not_after, .. } => (P::Expired, expired(now, Some(unix(not_after)))),
+        C::Expired => (P::Expired, expired(now, leaf_validity(leaf).map(|v| v.1))),
         C::NotValidYetContext { not_before, .. } => {
-            (P::NotYetValid, not_yet_valid(now, Some(unix(not_before)), leaf))
+            (P::NotYetValid, not_yet_valid(now, Some(unix(not_before))))
         }
-        C::NotValidYet => (P::NotYetValid, not_yet_valid(now, None, leaf)),
-        C::Revoked => (P::Revoked, "certificate has been revoked by its issuer".to_owned()),
+        C::NotValidYet => (
+            P::NotYetValid,
+            not_yet_valid(now, leaf_validity(leaf).map(|v| v.0)),
+        ),
+        C::Revoked => fixed(P::Revoked, "certificate has been revoked by its issuer"),
         #[allow(deprecated)]
         C::UnsupportedSignatureAlgorithm
         | C::UnsupportedSignatureAlgorithmContext { .. }
         | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => (
             P::UnsupportedSignature,
-            match leaf {
-                Some(l) => format!(
-                    "certificate chain uses a signature algorithm this client does not accept (leaf: {})",
-                    l.signature_algorithm
-                ),
-                None => "certificate chain uses a signature algorithm this client does not accept"
-                    .to_owned(),
-            },
+            format!(
+                "certificate chain uses a signature algorithm this client does not accept \
+                 (leaf: {})",
+                leaf.map_or("unknown", |l| l.signature_algorithm.as_str())
+            ),
         ),
-        C::InvalidPurpose | C::InvalidPurposeContext { .. } => (
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => fixed(
             P::Other,
-            "certificate is not allowed for TLS server authentication (extended key usage)"
-                .to_owned(),
+            "certificate is not allowed for TLS server authentication (extended key usage)",
         ),
-        C::BadEncoding => (P::Other, "certificate is malformed".to_owned()),
-        C::UnhandledCriticalExtension => (
-            P::Other,
-            "certificate has a critical extension this client does not understand".to_owned(),
-        ),
+        C::BadEncoding => fixed(P::Other, "certificate is malformed"),
+        C::UnhandledCriticalExtension => {
+            fixed(P::Other, "certificate has an unknown critical extension")
+        }
         C::UnknownRevocationStatus
         | C::ExpiredRevocationList
-        | C::ExpiredRevocationListContext { .. } => (
+        | C::ExpiredRevocationListContext { .. } => fixed(
             P::Other,
-            "certificate revocation status could not be determined".to_owned(),
+            "certificate revocation status could not be determined",
         ),
         other => (P::Other, format!("certificate rejected: {other}")),
     }
@@ -141,8 +143,18 @@ fn strip_san_kind(san: &str) -> &str {
         .map_or(san, |(_, name)| name)
 }
 
-fn name_mismatch<'a>(presented: impl Iterator<Item = &'a str>, tls_name: &str) -> String {
-    let names: Vec<&str> = presented.collect();
+fn leaf_validity(leaf: Option<&CertInfo>) -> Option<(i64, i64)> {
+    leaf.and_then(|l| l.validity_unix)
+}
+
+/// `DnsName("mx.example.com")` -> `mx.example.com`.
+fn unquote(s: &str) -> &str {
+    s.split_once("(\"")
+        .and_then(|(_, rest)| rest.strip_suffix("\")"))
+        .unwrap_or(s)
+}
+
+fn name_mismatch(names: &[&str], tls_name: &str) -> String {
     if names.is_empty() {
         format!("certificate names no host (no subjectAltName), not {tls_name}")
     } else {
@@ -150,30 +162,32 @@ fn name_mismatch<'a>(presented: impl Iterator<Item = &'a str>, tls_name: &str) -
     }
 }
 
-fn expired(now: i64, not_after: Option<i64>, leaf: Option<&CertInfo>) -> String {
-    let (days, when) = match (not_after, leaf) {
-        (Some(t), _) => (now.saturating_sub(t).div_euclid(DAY), human_time(t)),
-        (None, Some(l)) => (-l.days_left - 1, l.not_after.clone()),
-        (None, None) => return "certificate has expired".to_owned(),
+fn expired(now: i64, not_after: Option<i64>) -> String {
+    let Some(t) = not_after else {
+        return "certificate has expired".to_owned();
     };
-    match days {
+    let when = human_time(t);
+    match now.saturating_sub(t).div_euclid(DAY) {
         d if d <= 0 => format!("certificate expired less than a day ago (not after {when})"),
         1 => format!("certificate expired 1 day ago (not after {when})"),
         d => format!("certificate expired {d} days ago (not after {when})"),
     }
 }
 
-fn not_yet_valid(now: i64, not_before: Option<i64>, leaf: Option<&CertInfo>) -> String {
-    match (not_before, leaf) {
-        (Some(t), _) => {
-            // Round up: "in 30 days" for a certificate issued to start 30 days from now.
-            let days = t.saturating_sub(now).saturating_add(DAY - 1).div_euclid(DAY);
-            let unit = if days == 1 { "day" } else { "days" };
-            format!("certificate is not valid until {} (in {days} {unit})", human_time(t))
-        }
-        (None, Some(l)) => format!("certificate is not valid until {}", l.not_before),
-        (None, None) => "certificate is not valid yet".to_owned(),
-    }
+fn not_yet_valid(now: i64, not_before: Option<i64>) -> String {
+    let Some(t) = not_before else {
+        return "certificate is not valid yet".to_owned();
+    };
+    // Round up: "in 30 days" for a certificate issued to start 30 days from now.
+    let days = t
+        .saturating_sub(now)
+        .saturating_add(DAY - 1)
+        .div_euclid(DAY);
+    let unit = if days == 1 { "day" } else { "days" };
+    format!(
+        "certificate is not valid until {} (in {days} {unit})",
+        human_time(t)
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -217,9 +231,9 @@ pub fn classify_handshake_error_with(
             | io::ErrorKind::ConnectionAborted
             | io::ErrorKind::BrokenPipe => (
                 H::Closed,
-                "the server closed the connection during the TLS handshake".to_owned(),
+                "the server closed the connection during the TLS handshake".into(),
             ),
-            io::ErrorKind::TimedOut => (H::Other, "the TLS handshake timed out".to_owned()),
+            io::ErrorKind::TimedOut => (H::Other, "the TLS handshake timed out".into()),
             _ => (H::Other, format!("the TLS handshake failed: {err}")),
         },
     };
@@ -232,62 +246,60 @@ pub fn classify_handshake_error_with(
 
 fn classify_rustls(err: &Error, client_cert_requested: bool) -> (HandshakeCause, String) {
     use rustls::InvalidMessage as M;
+    use AlertDescription as A;
     use HandshakeCause as H;
+    use PeerIncompatible as I;
     match err {
-        // What rustls reports when the first bytes back are not a TLS record header.
-        Error::InvalidMessage(M::InvalidContentType | M::UnknownProtocolVersion | M::MessageTooLarge) => (
+        // What rustls reports when the bytes back do not even form a TLS record header.
+        Error::InvalidMessage(M::InvalidContentType | M::UnknownProtocolVersion)
+        | Error::InvalidMessage(M::MessageTooLarge) => (
             H::NotTls,
-            "the server answered with something that is not TLS (plaintext after STARTTLS?)"
-                .to_owned(),
+            "the server answered with something that is not TLS (plaintext after STARTTLS?)".into(),
         ),
+        Error::AlertReceived(A::ProtocolVersion) => (
+            H::Version,
+            "the server refused the TLS version(s) we offered (alert protocol_version)".into(),
+        ),
+        Error::PeerIncompatible(
+            I::ServerDoesNotSupportTls12Or13
+            | I::ServerTlsVersionIsDisabledByOurConfig
+            | I::SupportedVersionsExtensionRequired
+            | I::Tls12NotOffered
+            | I::Tls12NotOfferedOrEnabled,
+        ) => (
+            H::Version,
+            "the server only speaks a TLS version we did not offer".into(),
+        ),
+        Error::AlertReceived(A::CertificateRequired) => (
+            H::ClientCertRequired,
+            "the server requires a client certificate (alert certificate_required)".into(),
+        ),
+        Error::AlertReceived(a @ (A::HandshakeFailure | A::BadCertificate))
+            if client_cert_requested =>
+        {
+            let alert = alert_name(*a);
+            let why = "the server asked for a client certificate and rejected us without one";
+            (H::ClientCertRequired, format!("{why} (alert {alert})"))
+        }
+        Error::AlertReceived(a) => {
+            let alert = alert_name(*a);
+            (
+                H::Alert,
+                format!("the server aborted the handshake with alert {alert}"),
+            )
+        }
         Error::InvalidMessage(m) => (
             H::Other,
             format!("the server sent a malformed TLS message ({m:?})"),
         ),
-        Error::AlertReceived(AlertDescription::ProtocolVersion) => (
-            H::Version,
-            "the server refused the TLS version(s) we offered (alert protocol_version)".to_owned(),
-        ),
-        Error::PeerIncompatible(
-            PeerIncompatible::ServerDoesNotSupportTls12Or13
-            | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig
-            | PeerIncompatible::SupportedVersionsExtensionRequired
-            | PeerIncompatible::Tls12NotOffered
-            | PeerIncompatible::Tls12NotOfferedOrEnabled,
-        ) => (
-            H::Version,
-            "the server only speaks a TLS version we did not offer".to_owned(),
-        ),
-        Error::AlertReceived(AlertDescription::CertificateRequired) => (
-            H::ClientCertRequired,
-            "the server requires a client certificate (alert certificate_required)".to_owned(),
-        ),
-        Error::AlertReceived(
-            a @ (AlertDescription::HandshakeFailure | AlertDescription::BadCertificate),
-        ) if client_cert_requested => (
-            H::ClientCertRequired,
-            format!(
-                "the server asked for a client certificate and rejected the handshake without one (alert {})",
-                alert_name(*a)
-            ),
-        ),
-        Error::AlertReceived(a) => (
-            H::Alert,
-            format!("the server aborted the handshake with alert {}", alert_name(*a)),
-        ),
-        Error::PeerIncompatible(p) => (
-            H::Other,
-            format!("the server and this client have nothing in common ({p:?})"),
-        ),
+        Error::PeerIncompatible(p) => (H::Other, format!("no common TLS parameters ({p:?})")),
         other => (H::Other, format!("the TLS handshake failed: {other}")),
     }
 }
 
 /// "HandshakeFailure" -> "handshake_failure", the name used in the RFCs and in server logs.
 fn alert_name(alert: AlertDescription) -> String {
-    let camel = alert
-        .as_str()
-        .map_or_else(|| format!("{alert:?}"), str::to_owned);
+    let camel = name_or_debug(alert.as_str(), alert);
     let mut out = String::with_capacity(camel.len() + 4);
     for (i, ch) in camel.chars().enumerate() {
         if ch.is_ascii_uppercase() && i > 0 {
@@ -313,17 +325,10 @@ pub fn session_info(conn: &rustls::ClientConnection) -> SessionInfo {
         Some(v) => format!("{v:?}"),
         None => String::new(),
     };
-    let cipher = conn
-        .negotiated_cipher_suite()
-        .map(|s| s.suite())
-        .map_or_else(String::new, |s| {
-            s.as_str().map_or_else(|| format!("{s:?}"), str::to_owned)
-        });
-    let group = conn.negotiated_key_exchange_group().map(|g| {
-        let name = g.name();
-        name.as_str()
-            .map_or_else(|| format!("{name:?}"), str::to_owned)
-    });
+    let cipher = conn.negotiated_cipher_suite().map(|s| s.suite());
+    let cipher = cipher.map_or_else(String::new, |s| name_or_debug(s.as_str(), s));
+    let group = conn.negotiated_key_exchange_group().map(|g| g.name());
+    let group = group.map(|g| name_or_debug(g.as_str(), g));
     SessionInfo {
         version,
         cipher,
@@ -332,4 +337,9 @@ pub fn session_info(conn: &rustls::ClientConnection) -> SessionInfo {
             .alpn_protocol()
             .map(|p| String::from_utf8_lossy(p).into_owned()),
     }
+}
+
+/// rustls' enums name known values; unknown ones only have a Debug form ("Unknown(0x1234)").
+fn name_or_debug(name: Option<&str>, value: impl std::fmt::Debug) -> String {
+    name.map_or_else(|| format!("{value:?}"), str::to_owned)
 }

@@ -115,8 +115,11 @@ impl TestCa {
 
     /// An intermediate CA signed by this one.
     pub fn intermediate(&self, common_name: &str) -> Result<TestCa, PkiError> {
-        let issuer =
-            CertifiedIssuer::signed_by(ca_params(common_name)?, KeyPair::generate()?, &self.issuer)?;
+        let issuer = CertifiedIssuer::signed_by(
+            ca_params(common_name)?,
+            KeyPair::generate()?,
+            &self.issuer,
+        )?;
         Ok(Self { issuer })
     }
 
@@ -161,7 +164,9 @@ fn identity(
 
 fn ca_params(common_name: &str) -> Result<CertificateParams, PkiError> {
     let mut params = CertificateParams::new(Vec::new())?;
-    params.distinguished_name.push(DnType::CommonName, common_name);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let (from, to) = Validity::ExpiresInDays(3650).window()?;
@@ -173,7 +178,8 @@ fn ca_params(common_name: &str) -> Result<CertificateParams, PkiError> {
 fn leaf_params(names: &[&str], validity: Validity) -> Result<CertificateParams, PkiError> {
     let first = names.first().ok_or(PkiError::NoNames)?;
     // rcgen turns IP literals into IP SANs by itself.
-    let mut params = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())?;
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())?;
     params.distinguished_name.push(DnType::CommonName, *first);
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -201,7 +207,8 @@ pub fn server_config(
     let builder = if opts.require_client_cert {
         let mut roots = RootCertStore::empty();
         roots.add(identity.issuer_cert.clone())?;
-        let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build()?;
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build()?;
         builder.with_client_cert_verifier(verifier)
     } else {
         builder.with_no_client_auth()

@@ -1,1 +1,4 @@
-
+mod cli;
+mod common;
+mod probe;
+mod scripted;
