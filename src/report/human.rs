@@ -106,25 +106,53 @@ pub fn render_human(report: &Report, style: &Style) -> String {
 
     if !report.client_view.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("What clients conclude"));
-        let width = report
+        let sees: Vec<&str> = report
             .client_view
             .iter()
-            .map(|c| c.name.chars().count())
-            .max()
-            .unwrap_or(0);
-        for c in &report.client_view {
-            let what = if c.sees_starttls {
-                style.green("sees STARTTLS, upgrades")
-            } else if c.will_upgrade {
-                style.yellow("does not see STARTTLS, sends it anyway")
-            } else {
-                style.red("does not see STARTTLS: no TLS")
-            };
-            let log = c
-                .would_log
-                .map(|l| format!("  logs \"{l}\""))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  {:<width$}  {what}{log}", c.name);
+            .filter(|c| c.sees_starttls)
+            .map(|c| c.name)
+            .collect();
+        let anyway: Vec<&str> = report
+            .client_view
+            .iter()
+            .filter(|c| !c.sees_starttls && c.will_upgrade)
+            .map(|c| c.name)
+            .collect();
+        let blind: Vec<_> = report
+            .client_view
+            .iter()
+            .filter(|c| !c.will_upgrade)
+            .collect();
+        if !blind.is_empty() {
+            let label = style.red("no TLS  ");
+            let mut first = true;
+            let mut quiet = Vec::new();
+            for c in &blind {
+                match c.would_log {
+                    Some(log) => {
+                        let lead = if first { label.as_str() } else { "        " };
+                        let _ = writeln!(out, "  {lead}  {}: \"{log}\"", c.name);
+                        first = false;
+                    }
+                    None => quiet.push(c.name),
+                }
+            }
+            if !quiet.is_empty() {
+                let lead = if first { label.as_str() } else { "        " };
+                let _ = writeln!(out, "  {lead}  {}", quiet.join(", "));
+            }
+        }
+        if !sees.is_empty() {
+            let label = style.green("TLS     ");
+            let _ = writeln!(out, "  {label}  {}", sees.join(", "));
+        }
+        if !anyway.is_empty() {
+            let label = style.yellow("tries   ");
+            let _ = writeln!(
+                out,
+                "  {label}  {} (sends STARTTLS without seeing an offer)",
+                anyway.join(", ")
+            );
         }
     }
 
