@@ -10,8 +10,10 @@
 #![forbid(unsafe_code)]
 
 pub mod demo;
+pub mod batch;
 pub mod diagnose;
 pub mod model;
+pub mod mx;
 pub mod net;
 pub mod probe;
 pub mod report;

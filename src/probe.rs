@@ -133,6 +133,7 @@ pub async fn probe_addrs(
             config,
             verifier,
             server_name,
+            versions: opts.tls_versions,
         };
         if opts.implicit_tls {
             TlsPlan::Implicit { target }

@@ -13,21 +13,29 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Connects to a mail server, reads its banner, sends EHLO and checks where STARTTLS \
                   is offered (RFC 5321 4.1.1.1: the first line of the reply is the greeting, not a \
                   keyword), then upgrades to TLS and verifies the certificate.\n\n\
+                  A TARGET without a port that is not an IP address is taken as a mail domain: \
+                  its MX hosts are probed in preference order, every address of each (the \
+                  domain's own addresses when it has no MX, RFC 5321 5.1), and the worst result \
+                  is the verdict. --host and --mx force one reading.\n\n\
                   Exit codes: 0 ok, 1 warnings only, 2 usage error, 3 a TLS problem found, \
-                  4 no diagnosis (unreachable, refused, unreadable input).",
+                  4 no diagnosis (unreachable, refused, unreadable input, DNS failure). A domain \
+                  and a batch exit with the code of their worst verdict.",
     subcommand_negates_reqs = true
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
 
-    /// Mail server to probe: host name, IPv4 or IPv6 address, optionally with a port
-    /// (`mx.example.com`, `mx.example.com:587`, `[2001:db8::25]:25`).
+    /// Mail domain or server to probe: a domain (`example.com`: every MX), a host name, IPv4 or
+    /// IPv6 address, optionally with a port (`mx.example.com:587`, `[2001:db8::25]:25`).
     #[arg(value_name = "TARGET", required = true)]
     pub(crate) target: Option<String>,
 
     #[command(flatten)]
     pub(crate) probe: ProbeArgs,
+
+    #[command(flatten)]
+    pub(crate) domain: DomainArgs,
 
     #[command(flatten)]
     pub(crate) output: OutputArgs,
@@ -39,6 +47,71 @@ pub(crate) enum Command {
     Parse(ParseArgs),
     /// Probe a built-in scripted server on loopback: no network needed.
     Demo(DemoArgs),
+    /// Probe many targets from a list (FILE, or `-` for stdin): one JSON object per line.
+    Batch(BatchArgs),
+}
+
+/// How a TARGET is read, and how a domain's MX hosts are probed.
+#[derive(Debug, Args)]
+pub(crate) struct DomainArgs {
+    /// Take TARGET as a host: no MX lookup.
+    #[arg(long, conflicts_with = "mx")]
+    pub(crate) host: bool,
+
+    /// Take TARGET as a mail domain even where it would be read as a host.
+    #[arg(long)]
+    pub(crate) mx: bool,
+
+    /// Probe each MX at the first of its addresses that answers, not at every address.
+    #[arg(long)]
+    pub(crate) first_address: bool,
+
+    /// DNS server for MX and address lookups, `IP` or `IP:PORT` [default: resolv.conf].
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_resolver)]
+    pub(crate) resolver: Option<std::net::SocketAddr>,
+
+    /// Most probes at once within one domain (its MX hosts and their addresses).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub(crate) mx_concurrency: u64,
+}
+
+fn parse_resolver(s: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(ip) = s.parse::<std::net::IpAddr>() {
+        return Ok(std::net::SocketAddr::new(ip, 53));
+    }
+    s.parse::<std::net::SocketAddr>()
+        .map_err(|_| format!("{s:?} is not IP or IP:PORT (IPv6 with a port: [::1]:53)"))
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BatchArgs {
+    /// The list: one target (host, host:port, address or mail domain) per line; `#` starts a
+    /// comment; blank lines are skipped. `-` or nothing reads stdin.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub(crate) file: String,
+
+    /// Most targets probed at once.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub(crate) concurrency: u64,
+
+    /// Print results in input order (at most N finished results wait for an earlier one).
+    #[arg(long)]
+    pub(crate) ordered: bool,
+
+    /// Take only slice K of N (1-based): target line i goes to shard (i mod N) + 1, counting
+    /// target lines only. Run N jobs with 1/N .. N/N to cover the list exactly once.
+    #[arg(long, value_name = "K/N")]
+    pub(crate) shard: Option<String>,
+
+    /// Never draw a progress bar, even on a terminal.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+
+    #[command(flatten)]
+    pub(crate) probe: ProbeArgs,
+
+    #[command(flatten)]
+    pub(crate) domain: DomainArgs,
 }
 
 #[derive(Debug, Args)]
@@ -161,7 +234,8 @@ pub(crate) struct ProbeArgs {
 /// Output flags: global, so they work before or after a subcommand.
 #[derive(Debug, Args)]
 pub(crate) struct OutputArgs {
-    /// Print one JSON object (schema in the README) instead of the human report.
+    /// Print one JSON object (schema in the README) instead of the human report. With `batch`:
+    /// the run's summary as a final JSON line on stdout instead of text on stderr.
     #[arg(long, global = true)]
     pub(crate) json: bool,
 

@@ -11,7 +11,9 @@ use smtp_tls_check::session::{SessionLimits, Timeouts};
 use smtp_tls_check::smtp_grammar::Limits;
 use smtp_tls_check::tls::{TlsVersions, TrustAnchors};
 
-use super::args::{ColorChoice, OutputArgs, ProbeArgs, TlsVersionArg};
+use smtp_tls_check::mx::{DomainOptions, MxResolver, TargetKind};
+
+use super::args::{ColorChoice, DomainArgs, OutputArgs, ProbeArgs, TlsVersionArg};
 
 /// How to print.
 #[derive(Debug, Clone, Copy)]
@@ -120,4 +122,40 @@ pub(crate) fn probe_options(
         TlsVersionArg::V13 => TlsVersions::Tls13Only,
     };
     Ok(opts)
+}
+
+/// Domain options from flags. The resolver is built here when `--resolver` names one, or when
+/// `system` asks for the resolv.conf one up front (batch: one resolver, one cache, for all).
+/// Must run inside the async runtime.
+pub(crate) fn domain_options(
+    args: &DomainArgs,
+    opts: &ProbeOptions,
+    system: bool,
+) -> anyhow::Result<DomainOptions> {
+    let explicit = args.resolver.is_some();
+    let resolver = if explicit || system {
+        match MxResolver::new(args.resolver, opts.timeouts.connect) {
+            Ok(r) => Some(r),
+            // Without resolv.conf, host targets still work; each domain reports the failure.
+            Err(e) if !explicit => {
+                tracing::warn!("no system DNS resolver: {e}");
+                None
+            }
+            Err(e) => bail!("cannot use --resolver: {e}"),
+        }
+    } else {
+        None
+    };
+    let mut d = DomainOptions::new(resolver);
+    d.resolver_for_hosts = explicit;
+    d.kind = if args.host {
+        TargetKind::Host
+    } else if args.mx {
+        TargetKind::Domain
+    } else {
+        TargetKind::Auto
+    };
+    d.first_address = args.first_address;
+    d.concurrency = usize::try_from(args.mx_concurrency).unwrap_or(8);
+    Ok(d)
 }

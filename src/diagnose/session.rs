@@ -9,7 +9,7 @@ use crate::model::{
     Finding, FindingId, Mode, Report, Severity, TargetSection, TlsSection, SCHEMA_VERSION,
 };
 use crate::session::{SessionError, SessionRecord};
-use crate::tls::{describe_verify_error, inspect_chain, VerifyProblem};
+use crate::tls::{describe_verify_error, inspect_chain, HandshakeCause, VerifyProblem};
 
 /// What diagnosis needs to know besides the record.
 #[derive(Debug, Clone)]
@@ -34,30 +34,114 @@ fn reply_evidence(reply: &Reply) -> String {
         .join(" / ")
 }
 
+/// Most octets of a partial reply shown as evidence.
+const EVIDENCE_OCTETS: usize = 200;
+
+fn partial_evidence(partial: &[u8]) -> Option<String> {
+    if partial.is_empty() {
+        return None;
+    }
+    let shown = partial.get(..EVIDENCE_OCTETS).unwrap_or(partial);
+    let mut text = escape_bytes(shown);
+    if shown.len() < partial.len() {
+        text.push_str(" ...");
+    }
+    Some(text)
+}
+
+fn with_partial(f: Finding, partial: &[u8]) -> Finding {
+    match partial_evidence(partial) {
+        Some(evidence) => f.with_evidence(evidence),
+        None => f,
+    }
+}
+
 fn session_error_finding(e: &SessionError) -> Finding {
+    let phase = e.phase();
     match e {
-        SessionError::Timeout { .. } => Finding::error(FindingId::Timeout, e.to_string()),
-        SessionError::Closed { partial, .. } => {
-            let f = Finding::error(FindingId::ConnectionClosed, e.to_string());
-            if partial.is_empty() {
-                f
+        SessionError::Timeout { overall, .. } => {
+            let f = Finding::error(FindingId::Timeout, e.to_string()).with_hint(if *overall {
+                "raise --deadline (the whole probe) if the server is merely slow"
             } else {
-                f.with_evidence(escape_bytes(partial))
-            }
+                "raise --timeout (each step) if the server is merely slow"
+            });
+            with_partial(f, e.partial())
+        }
+        SessionError::Closed { .. } | SessionError::Reset { .. } => {
+            with_partial(Finding::error(FindingId::ConnectionClosed, e.to_string()), e.partial())
         }
         SessionError::Io { .. } => Finding::error(FindingId::ConnectionClosed, e.to_string()),
-        SessionError::Reply { source, .. } => match source {
-            ReplyError::Malformed { line, .. } => {
-                Finding::error(FindingId::MalformedReply, e.to_string())
-                    .with_evidence(escape_bytes(line))
+        SessionError::Reply { source, .. } => {
+            let waiting = phase.waiting_for();
+            match source {
+                ReplyError::Malformed { line, reason } => Finding::error(
+                    FindingId::MalformedReply,
+                    format!("{waiting} is not an SMTP reply: {reason}"),
+                )
+                .with_evidence(partial_evidence(line).unwrap_or_else(|| "(empty line)".into())),
+                ReplyError::LineTooLong { limit } => Finding::error(
+                    FindingId::ReplyTooLong,
+                    format!("{waiting} has a line longer than {limit} octets: the probe stopped reading"),
+                )
+                .with_hint("the limit is --max-line-length; RFC 5321 4.5.3.1.5 allows 512 octets"),
+                ReplyError::TooManyLines { limit } => Finding::error(
+                    FindingId::ReplyTooLong,
+                    format!("{waiting} has more than {limit} lines: the probe stopped reading"),
+                )
+                .with_hint("the limit is --max-reply-lines"),
+                ReplyError::ReplyTooLarge { limit } => Finding::error(
+                    FindingId::ReplyTooLong,
+                    format!("{waiting} is larger than {limit} octets: the probe stopped reading"),
+                )
+                .with_hint("the limit is --max-reply-bytes"),
+                _ => Finding::error(FindingId::ReplyTooLong, e.to_string()),
             }
-            _ => Finding::error(FindingId::ReplyTooLong, e.to_string()),
-        },
-        SessionError::SessionTooLarge { .. } => {
-            Finding::error(FindingId::SessionTooLarge, e.to_string())
         }
+        SessionError::SessionTooLarge { limit, .. } => Finding::error(
+            FindingId::SessionTooLarge,
+            format!(
+                "the server sent more than {limit} octets in this session (while the probe waited for {}): the probe stopped reading",
+                phase.waiting_for()
+            ),
+        )
+        .with_hint("the limit is --max-session-bytes"),
         #[allow(unreachable_patterns)]
         _ => Finding::error(FindingId::ConnectionClosed, e.to_string()),
+    }
+}
+
+/// Whatever a message, hint or evidence holds, no control character reaches a terminal: text
+/// derived from server bytes is escaped where it is built, and this is the net under it (a
+/// certificate name, a library's error text).
+fn terminal_safe(text: &mut String) {
+    if text.chars().any(needs_escape) {
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if needs_escape(c) {
+                out.push_str(&escape_bytes(c.encode_utf8(&mut [0; 4]).as_bytes()));
+            } else {
+                out.push(c);
+            }
+        }
+        *text = out;
+    }
+}
+
+fn needs_escape(c: char) -> bool {
+    // Same set as `escape_bytes`: controls (C0, DEL, C1), line separators, bidi controls.
+    let mut buf = [0; 4];
+    c.is_control() || escape_bytes(c.encode_utf8(&mut buf).as_bytes()).len() > c.len_utf8()
+}
+
+fn make_terminal_safe(findings: &mut [Finding]) {
+    for f in findings {
+        terminal_safe(&mut f.message);
+        if let Some(e) = f.evidence.as_mut() {
+            terminal_safe(e);
+        }
+        if let Some(h) = f.hint.as_mut() {
+            terminal_safe(h);
+        }
     }
 }
 
@@ -221,6 +305,7 @@ pub fn session_report(
     if let Some(e) = &record.error {
         findings.push(session_error_finding(e));
     }
+    make_terminal_safe(&mut findings);
 
     let verdict = verdict(&findings, diagnosed);
     let ok_line = ok_summary(record, ehlo_sec.as_ref().map(|e| e.starttls), tls_section.as_ref(), ctx);
@@ -349,7 +434,15 @@ fn tls_findings(
             ));
         }
     }
-    if let Some(failure) = &tls.handshake_error {
+    let handshake_error = tls.handshake_error.clone().map(|mut failure| {
+        if failure.cause == HandshakeCause::Version {
+            failure.sentence = version_sentence(&tls.offered);
+        }
+        terminal_safe(&mut failure.sentence);
+        terminal_safe(&mut failure.detail);
+        failure
+    });
+    if let Some(failure) = &handshake_error {
         findings.push(
             Finding::error(
                 FindingId::TlsHandshakeFailed,
@@ -358,17 +451,26 @@ fn tls_findings(
             .with_evidence(failure.detail.clone()),
         );
     }
+    let offered_13 = tls.offered.iter().any(|v| v == "TLSv1.3");
     if let Some(session) = &tls.session {
-        if session.version == "TLSv1.2" {
+        if session.version == "TLSv1.2" && offered_13 {
             findings.push(Finding::info(
                 FindingId::TlsVersion,
                 "the server negotiated TLS 1.2 although TLS 1.3 was offered: it does not support TLS 1.3",
             ));
         }
     }
+    let mut certificates = certificates;
+    for c in &mut certificates {
+        terminal_safe(&mut c.subject);
+        terminal_safe(&mut c.issuer);
+        c.sans.iter_mut().for_each(terminal_safe);
+    }
     TlsSection {
         mode: if tls.implicit { "implicit" } else { "starttls" },
-        established: tls.session.is_some(),
+        // A TLS 1.3 server that rejects the client after its Finished leaves a negotiated
+        // session and a handshake error: the connection was not usable.
+        established: tls.session.is_some() && handshake_error.is_none(),
         version: tls.session.as_ref().map(|s| s.version.clone()),
         cipher: tls.session.as_ref().map(|s| s.cipher.clone()),
         group: tls.session.as_ref().and_then(|s| s.group.clone()),
@@ -377,6 +479,23 @@ fn tls_findings(
         verification_enabled: ctx.verify_enabled,
         trust_anchors: ctx.trust_anchors.clone(),
         verify_error,
-        handshake_error: tls.handshake_error.clone(),
+        handshake_error,
+    }
+}
+
+/// "The server does not support TLS 1.3" when the probe offered one version only; the plain
+/// fact otherwise.
+fn version_sentence(offered: &[String]) -> String {
+    let name = |v: &str| v.replace("TLSv", "TLS ");
+    match offered {
+        [only] => format!(
+            "the server does not support {}, the only version offered (--tls-version); it may support another",
+            name(only)
+        ),
+        [] => "the server refused the TLS version offered".to_string(),
+        several => format!(
+            "the server supports none of the TLS versions offered ({}): it may speak only TLS 1.1 or older",
+            several.iter().map(|v| name(v)).collect::<Vec<_>>().join(", ")
+        ),
     }
 }

@@ -3,9 +3,11 @@
 //! Diagnosis fills it in ([`crate::diagnose`]); reporting renders it ([`crate::report`]) and never
 //! decides anything. The JSON form of [`Report`] is a public, versioned schema (README).
 
+mod domain;
 mod finding;
 mod report;
 
+pub use domain::{DomainReport, MxSection, ReportKind, TargetReport};
 pub use finding::{Finding, FindingId, Severity};
 pub use report::{
     AddressAttempt, BannerSection, ClientViewEntry, EhloKeywordEntry, EhloLineEntry, EhloSection,

@@ -4,7 +4,7 @@ use std::time::Duration;
 use rustls::pki_types::ServerName;
 use smtp_grammar::Limits;
 
-use crate::tls::RecordingVerifier;
+use crate::tls::{RecordingVerifier, TlsVersions};
 
 /// How long each part of the session may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +57,8 @@ pub struct TlsTarget {
     pub config: Arc<rustls::ClientConfig>,
     pub verifier: Arc<RecordingVerifier>,
     pub server_name: ServerName<'static>,
+    /// The versions `config` offers (rustls does not say), for the report.
+    pub versions: TlsVersions,
 }
 
 #[derive(Debug, Clone)]

@@ -1,3 +1,4 @@
+use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
 use smtp_grammar::{escape_bytes, Reply, ReplyReader};
@@ -43,7 +44,32 @@ impl Ctx {
 
     /// When the current step must end: its own timeout, or the overall deadline if sooner.
     pub(super) fn step_deadline(&self) -> Instant {
-        (Instant::now() + self.step).min(self.deadline)
+        self.until(self.step)
+    }
+
+    /// `limit` from now, or the overall deadline if sooner: nothing may outlive the deadline,
+    /// not even the polite QUIT after a failure.
+    pub(super) fn until(&self, limit: Duration) -> Instant {
+        Instant::now()
+            .checked_add(limit)
+            .unwrap_or(self.deadline)
+            .min(self.deadline)
+    }
+
+    /// The error for a step that did not end by `deadline`; `begun` is when it started.
+    pub(super) fn timeout(
+        &self,
+        phase: Phase,
+        begun: Instant,
+        deadline: Instant,
+        partial: &[u8],
+    ) -> SessionError {
+        SessionError::Timeout {
+            phase,
+            secs: begun.elapsed().as_secs_f64(),
+            overall: deadline >= self.deadline,
+            partial: evidence_prefix(partial),
+        }
     }
 
     pub(super) fn elapsed_ms(&self) -> f64 {
@@ -76,12 +102,17 @@ impl Ctx {
         let begun = Instant::now();
         match tokio::time::timeout_at(deadline.into(), fut).await {
             Ok(result) => result,
-            Err(_) => Err(SessionError::Timeout {
-                phase,
-                secs: begun.elapsed().as_secs_f64(),
-            }),
+            Err(_) => Err(self.timeout(phase, begun, deadline, &[])),
         }
     }
+}
+
+/// Most octets of a partial reply kept in an error: enough for evidence, never the whole
+/// (possibly endless) reply.
+const MAX_PARTIAL: usize = 1024;
+
+fn evidence_prefix(bytes: &[u8]) -> Vec<u8> {
+    bytes.get(..MAX_PARTIAL).unwrap_or(bytes).to_vec()
 }
 
 pub(super) use crate::util::ms;
@@ -124,13 +155,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             self.send(phase, line).await?;
             self.read_reply_inner(ctx, phase).await
         };
-        match tokio::time::timeout_at(deadline.into(), fut).await {
-            Ok(result) => result,
-            Err(_) => Err(SessionError::Timeout {
-                phase,
-                secs: begun.elapsed().as_secs_f64(),
-            }),
-        }
+        let result = tokio::time::timeout_at(deadline.into(), fut).await;
+        self.finish(ctx, phase, begun, deadline, result)
     }
 
     /// Reads one whole reply under the step deadline.
@@ -141,20 +167,60 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     ) -> Result<Reply, SessionError> {
         let deadline = ctx.step_deadline();
         let begun = Instant::now();
-        match tokio::time::timeout_at(deadline.into(), self.read_reply_inner(ctx, phase)).await {
+        let result =
+            tokio::time::timeout_at(deadline.into(), self.read_reply_inner(ctx, phase)).await;
+        self.finish(ctx, phase, begun, deadline, result)
+    }
+
+    /// A step's result; on timeout, what had arrived of the reply goes into the error and the
+    /// transcript.
+    fn finish(
+        &self,
+        ctx: &mut Ctx,
+        phase: Phase,
+        begun: Instant,
+        deadline: Instant,
+        result: Result<Result<Reply, SessionError>, tokio::time::error::Elapsed>,
+    ) -> Result<Reply, SessionError> {
+        match result {
             Ok(result) => result,
-            Err(_) => Err(SessionError::Timeout {
-                phase,
-                secs: begun.elapsed().as_secs_f64(),
-            }),
+            Err(_) => {
+                let partial = self.reader.buffered();
+                if !partial.is_empty() {
+                    ctx.note(
+                        TranscriptDirection::Received,
+                        escape_bytes(&evidence_prefix(partial)),
+                    );
+                }
+                Err(ctx.timeout(phase, begun, deadline, partial))
+            }
         }
+    }
+
+    /// What had arrived of the reply in progress, for evidence.
+    fn partial(&self, ctx: &mut Ctx) -> Vec<u8> {
+        let partial = evidence_prefix(self.reader.buffered());
+        if !partial.is_empty() {
+            ctx.note(TranscriptDirection::Received, escape_bytes(&partial));
+        }
+        partial
     }
 
     async fn send(&mut self, phase: Phase, line: &str) -> Result<(), SessionError> {
         let mut bytes = Vec::with_capacity(line.len() + 2);
         bytes.extend_from_slice(line.as_bytes());
         bytes.extend_from_slice(b"\r\n");
-        let io = |source| SessionError::Io { phase, source };
+        let io = |source: std::io::Error| match source.kind() {
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => SessionError::Reset {
+                phase,
+                partial: Vec::new(),
+            },
+            ErrorKind::BrokenPipe => SessionError::Closed {
+                phase,
+                partial: Vec::new(),
+            },
+            _ => SessionError::Io { phase, source },
+        };
         self.stream.write_all(&bytes).await.map_err(io)?;
         self.stream.flush().await.map_err(io)
     }
@@ -180,16 +246,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             }
             let n = match self.stream.read(&mut self.buf[..]).await {
                 Ok(0) => {
-                    let partial = self.reader.buffered().to_vec();
-                    if !partial.is_empty() {
-                        ctx.note(TranscriptDirection::Received, escape_bytes(&partial));
-                    }
+                    let partial = self.partial(ctx);
                     return Err(SessionError::Closed { phase, partial });
                 }
                 Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    let partial = self.reader.buffered().to_vec();
+                // A TLS peer that closes without close_notify.
+                Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
+                    let partial = self.partial(ctx);
                     return Err(SessionError::Closed { phase, partial });
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    let partial = self.partial(ctx);
+                    return Err(SessionError::Reset { phase, partial });
                 }
                 Err(source) => return Err(SessionError::Io { phase, source }),
             };

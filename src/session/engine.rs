@@ -1,13 +1,14 @@
 use std::time::Instant;
 
 use smtp_grammar::{escape_bytes, interpret_ehlo};
+use rustls::ProtocolVersion;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
 
 use super::conn::{ms, Conn, Ctx};
 use super::{Phase, SessionConfig, SessionError, SessionRecord, TlsPlan, TlsRecord, TlsTarget};
 use crate::model::TranscriptDirection;
-use crate::tls::{classify_handshake_error, session_info};
+use crate::tls::{classify_handshake_error_with, session_info, HandshakeCause, HandshakeFailure};
 
 /// How long QUIT may take: politeness, not a finding, so it must not eat the deadline.
 const QUIT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -107,9 +108,13 @@ where
     let mut conn = Conn::new(tls_stream, ctx);
     let t = Instant::now();
     let helo = cfg.helo.clone();
-    let reply = conn
+    let reply = match conn
         .command(ctx, Phase::EhloAfterTls, &format!("EHLO {helo}"))
-        .await?;
+        .await
+    {
+        Ok(reply) => reply,
+        Err(e) => return late_handshake_failure(e, target, ctx, record),
+    };
     record.timings.ehlo_after_tls = Some(ms(t.elapsed()));
     record.ehlo_after_tls = Some(reply);
     quit(conn, ctx, record).await
@@ -212,7 +217,16 @@ async fn handshake<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    ctx.note(TranscriptDirection::Event, "TLS handshake".to_string());
+    let offered: Vec<String> = target
+        .versions
+        .protocol_versions()
+        .iter()
+        .map(|v| version_name(v.version))
+        .collect();
+    ctx.note(
+        TranscriptDirection::Event,
+        format!("TLS handshake, offering {}", offered.join(", ")),
+    );
     let connector = TlsConnector::from(target.config.clone());
     let t = Instant::now();
     let result = ctx
@@ -223,7 +237,9 @@ where
     record.timings.handshake = Some(ms(t.elapsed()));
     let mut tls = TlsRecord {
         implicit,
+        offered,
         verify: target.verifier.outcome(),
+        client_cert_requested: target.verifier.client_cert_requested(),
         ..TlsRecord::default()
     };
     let outcome = match result {
@@ -242,7 +258,7 @@ where
             Ok(Some(stream))
         }
         Ok(Err(e)) => {
-            let failure = classify_handshake_error(&e);
+            let failure = classify_handshake_error_with(&e, tls.client_cert_requested);
             ctx.note(
                 TranscriptDirection::Event,
                 format!("TLS handshake failed: {}", failure.sentence),
@@ -256,6 +272,55 @@ where
     outcome
 }
 
+fn version_name(v: ProtocolVersion) -> String {
+    match v {
+        ProtocolVersion::TLSv1_3 => "TLSv1.3".to_string(),
+        ProtocolVersion::TLSv1_2 => "TLSv1.2".to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The first read inside TLS failed. In TLS 1.3 the client's handshake is over once it has
+/// sent its Finished, so a server that rejects it (no client certificate, a failed
+/// verification on its side) says so only now, with an alert: that is a handshake failure,
+/// not a broken EHLO. Anything else stays an error of the EHLO step.
+fn late_handshake_failure(
+    e: SessionError,
+    target: &TlsTarget,
+    ctx: &mut Ctx,
+    record: &mut SessionRecord,
+) -> Result<(), SessionError> {
+    let requested = target.verifier.client_cert_requested();
+    let failure = match &e {
+        SessionError::Io { source, .. }
+            if source
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+        {
+            classify_handshake_error_with(source, requested)
+        }
+        SessionError::Closed { partial, .. } | SessionError::Reset { partial, .. }
+            if requested && partial.is_empty() =>
+        {
+            HandshakeFailure {
+                cause: HandshakeCause::ClientCertRequired,
+                sentence: "the server asked for a client certificate and dropped the connection when the probe sent none".to_string(),
+                detail: e.to_string(),
+            }
+        }
+        _ => return Err(e),
+    };
+    ctx.note(
+        TranscriptDirection::Event,
+        format!("TLS handshake rejected by the server: {}", failure.sentence),
+    );
+    if let Some(tls) = record.tls.as_mut() {
+        tls.client_cert_requested = requested;
+        tls.handshake_error = Some(failure);
+    }
+    Ok(())
+}
+
 /// QUIT, its reply if it comes soon, and a TLS close_notify where there is TLS.
 async fn quit<S>(
     mut conn: Conn<S>,
@@ -267,11 +332,15 @@ where
 {
     let t = Instant::now();
     // A server that does not answer QUIT has still answered everything that matters.
-    let reply = tokio::time::timeout(QUIT_WAIT, conn.command(ctx, Phase::Quit, "QUIT")).await;
+    // Both waits end at the overall deadline at the latest.
+    let until = ctx.until(QUIT_WAIT);
+    let reply =
+        tokio::time::timeout_at(until.into(), conn.command(ctx, Phase::Quit, "QUIT")).await;
     if let Ok(Ok(reply)) = reply {
         record.quit = Some(reply);
     }
     record.timings.quit = Some(ms(t.elapsed()));
-    let _ = tokio::time::timeout(QUIT_WAIT, conn.stream.shutdown()).await;
+    let until = ctx.until(QUIT_WAIT);
+    let _ = tokio::time::timeout_at(until.into(), conn.stream.shutdown()).await;
     Ok(())
 }

@@ -56,11 +56,21 @@ impl fmt::Display for Phase {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionError {
-    #[error("timed out after {secs:.1} s waiting for {}", phase.waiting_for())]
-    Timeout { phase: Phase, secs: f64 },
-    /// The server closed the connection; `partial` holds what it had sent of the reply.
+    /// The step took too long. `overall` when it was the whole probe's deadline that ran out
+    /// rather than the step's own timeout; `partial` holds what had arrived of the reply.
+    #[error("{} after {secs:.1} s waiting for {}", if *overall { "the probe's overall deadline ran out" } else { "timed out" }, phase.waiting_for())]
+    Timeout {
+        phase: Phase,
+        secs: f64,
+        overall: bool,
+        partial: Vec<u8>,
+    },
+    /// The server closed the connection (FIN); `partial` holds what it had sent of the reply.
     #[error("the server closed the connection while the probe waited for {}", phase.waiting_for())]
     Closed { phase: Phase, partial: Vec<u8> },
+    /// The server aborted the connection (RST); `partial` holds what it had sent of the reply.
+    #[error("the server reset the connection (TCP RST) while the probe waited for {}", phase.waiting_for())]
+    Reset { phase: Phase, partial: Vec<u8> },
     #[error("network error during {phase}: {source}")]
     Io {
         phase: Phase,
@@ -82,6 +92,7 @@ impl SessionError {
         match self {
             SessionError::Timeout { phase, .. }
             | SessionError::Closed { phase, .. }
+            | SessionError::Reset { phase, .. }
             | SessionError::Io { phase, .. }
             | SessionError::Reply { phase, .. }
             | SessionError::SessionTooLarge { phase, .. } => *phase,
@@ -92,7 +103,18 @@ impl SessionError {
         matches!(self, SessionError::Timeout { .. })
     }
 
+    /// Closed or reset by the server.
     pub fn is_closed(&self) -> bool {
-        matches!(self, SessionError::Closed { .. })
+        matches!(self, SessionError::Closed { .. } | SessionError::Reset { .. })
+    }
+
+    /// What had arrived of the reply the probe was waiting for, when it stopped.
+    pub fn partial(&self) -> &[u8] {
+        match self {
+            SessionError::Timeout { partial, .. }
+            | SessionError::Closed { partial, .. }
+            | SessionError::Reset { partial, .. } => partial,
+            _ => &[],
+        }
     }
 }

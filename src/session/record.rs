@@ -19,9 +19,15 @@ pub struct StarttlsRecord {
 #[derive(Debug, Default)]
 pub struct TlsRecord {
     pub implicit: bool,
+    /// The versions the probe offered, newest first ("TLSv1.3", "TLSv1.2").
+    pub offered: Vec<String>,
+    /// The server sent a CertificateRequest (the probe never sends a certificate).
+    pub client_cert_requested: bool,
     pub session: Option<SessionInfo>,
     /// What the certificate verifier saw, when the server got as far as sending a certificate.
     pub verify: Option<VerifyOutcome>,
+    /// Also set when the server rejected the handshake only at the first read inside TLS
+    /// (TLS 1.3 client authentication); `session` then says what had been negotiated.
     pub handshake_error: Option<HandshakeFailure>,
 }
 

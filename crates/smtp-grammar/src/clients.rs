@@ -88,7 +88,9 @@ pub static CLIENTS: &[ClientProfile] = &[
         sends_anyway: false,
         logs_when_missing: Some("TLS is required, but was not offered by host"),
         source: "measured: Postfix 3.7 posttls-finger upgrades with STARTTLS only on the \
-                 greeting line; keyword match is case-insensitive",
+                 greeting line; keyword match is case-insensitive. The log line is Postfix \
+                 smtp's under smtp_tls_security_level = encrypt; at `may` it sends in plaintext \
+                 without a word",
     },
     ClientProfile {
         id: "swaks",

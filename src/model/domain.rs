@@ -1,0 +1,129 @@
+//! A mail domain's report: every MX host, every address, one overall verdict.
+
+use serde::Serialize;
+
+use super::{ExitStatus, Finding, FindingId, Report, Verdict, SCHEMA_VERSION};
+
+/// What one TARGET produced: a host's report, or a domain's (all its MX hosts).
+///
+/// Serialised untagged: a host is the object `--json` always printed (`"mode": "probe"`), a
+/// domain is a [`DomainReport`] (`"kind": "domain"`). Batch output is one of these per line.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum TargetReport {
+    Host(Report),
+    Domain(DomainReport),
+}
+
+impl TargetReport {
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            TargetReport::Host(r) => r.verdict,
+            TargetReport::Domain(d) => d.verdict,
+        }
+    }
+
+    pub fn exit_status(&self) -> ExitStatus {
+        self.verdict().exit_status()
+    }
+
+    /// Every finding id, the domain's own and those of every address report, for summaries.
+    pub fn finding_ids(&self) -> Vec<FindingId> {
+        match self {
+            TargetReport::Host(r) => r.findings.iter().map(|f| f.id).collect(),
+            TargetReport::Domain(d) => d
+                .findings
+                .iter()
+                .map(|f| f.id)
+                .chain(
+                    d.mx
+                        .iter()
+                        .flat_map(|m| m.addresses.iter())
+                        .flat_map(|r| r.findings.iter().map(|f| f.id)),
+                )
+                .collect(),
+        }
+    }
+}
+
+/// The `kind` of a [`DomainReport`]; a host [`Report`] has `mode` instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportKind {
+    Domain,
+}
+
+/// Everything found for one mail domain.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainReport {
+    pub schema_version: u32,
+    pub kind: ReportKind,
+    /// What the user typed.
+    pub input: String,
+    /// The domain, without a trailing dot.
+    pub domain: String,
+    /// The worst verdict of the domain's own findings and of every address probed.
+    pub verdict: Verdict,
+    pub summary: String,
+    /// Findings about the domain itself: `null-mx`, `implicit-mx`, `dns-*`.
+    pub findings: Vec<Finding>,
+    /// MX hosts in preference order (lowest first).
+    pub mx: Vec<MxSection>,
+}
+
+impl DomainReport {
+    /// A report with no MX yet; the verdict follows the findings until MX hosts are added.
+    pub fn new(input: &str, domain: &str, findings: Vec<Finding>) -> Self {
+        let mut report = DomainReport {
+            schema_version: SCHEMA_VERSION,
+            kind: ReportKind::Domain,
+            input: input.to_string(),
+            domain: domain.to_string(),
+            verdict: Verdict::Ok,
+            summary: String::new(),
+            findings,
+            mx: Vec::new(),
+        };
+        report.verdict = report.worst_verdict();
+        report
+    }
+
+    /// The domain's findings (an error finding means no diagnosis) and every address's verdict.
+    pub fn worst_verdict(&self) -> Verdict {
+        let own = self
+            .findings
+            .iter()
+            .map(|f| match f.severity {
+                super::Severity::Info => Verdict::Ok,
+                super::Severity::Warning => Verdict::Warning,
+                super::Severity::Error => Verdict::Error,
+            })
+            .fold(Verdict::Ok, Verdict::worst);
+        self.mx
+            .iter()
+            .flat_map(|m| m.addresses.iter())
+            .map(|r| r.verdict)
+            .fold(own, Verdict::worst)
+    }
+
+    pub fn exit_status(&self) -> ExitStatus {
+        self.verdict.exit_status()
+    }
+
+    pub fn has(&self, id: FindingId) -> bool {
+        self.findings.iter().any(|f| f.id == id)
+    }
+}
+
+/// One MX host and the reports of its addresses.
+#[derive(Debug, Clone, Serialize)]
+pub struct MxSection {
+    /// The exchange host name, without a trailing dot.
+    pub exchange: String,
+    pub preference: u16,
+    /// True for the implicit MX (RFC 5321 5.1: no MX record, the domain's own addresses).
+    pub implicit: bool,
+    /// One report per address probed (one in all with `--first-address`). An MX whose name
+    /// does not resolve has one error report with a `dns-*` finding.
+    pub addresses: Vec<Report>,
+}

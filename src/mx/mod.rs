@@ -1,0 +1,366 @@
+//! Mail domains: MX resolution (RFC 5321 5.1, RFC 7505), every MX and every address probed
+//! under a concurrency bound, one overall verdict.
+//!
+//! How a TARGET is read ([`TargetKind::Auto`]): an IP literal or a target with an explicit port
+//! is a host; any other name is a mail domain. Its MX records are probed in preference order;
+//! with none, its own A/AAAA records are the implicit MX (an `implicit-mx` info finding).
+
+mod dns;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub use dns::{DnsFailure, MxAnswer, MxResolver};
+
+use crate::diagnose::error_report;
+use crate::model::{
+    DomainReport, Finding, FindingId, Mode, MxSection, Report, TargetReport, TargetSection,
+    Verdict,
+};
+use crate::net::parse_target;
+use crate::probe::{probe_addrs, probe_host, ProbeOptions};
+
+/// How to read a TARGET.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TargetKind {
+    /// IP literal or explicit port: a host; otherwise a mail domain (MX, else implicit MX).
+    #[default]
+    Auto,
+    /// Always a host (`--host`): no MX lookup.
+    Host,
+    /// Always a mail domain (`--mx`).
+    Domain,
+}
+
+/// Options for domains, on top of [`ProbeOptions`].
+#[derive(Debug, Clone)]
+pub struct DomainOptions {
+    pub kind: TargetKind,
+    /// Probe each MX at its first address that answers, instead of every address.
+    pub first_address: bool,
+    /// Most probes running at once within one domain.
+    pub concurrency: usize,
+    /// `None`: one is built from resolv.conf when a domain needs it.
+    pub resolver: Option<MxResolver>,
+    /// The resolver was chosen (`--resolver`): host names are resolved with it too, instead of
+    /// the system's resolver (getaddrinfo).
+    pub resolver_for_hosts: bool,
+}
+
+impl DomainOptions {
+    pub fn new(resolver: Option<MxResolver>) -> Self {
+        DomainOptions {
+            kind: TargetKind::Auto,
+            first_address: false,
+            concurrency: 8,
+            resolver_for_hosts: resolver.is_some(),
+            resolver,
+        }
+    }
+}
+
+/// A report for a TARGET that cannot be probed at all (`invalid-target`).
+pub fn invalid_target_report(input: &str, reason: &str, opts: &ProbeOptions) -> Report {
+    let shown = smtp_grammar::escape_bytes(input.as_bytes());
+    let mut report = error_report(
+        Mode::Probe,
+        FindingId::InvalidTarget,
+        format!("not a host name, address or domain: {reason}"),
+    );
+    if let Some(f) = report.findings.first_mut() {
+        f.evidence = Some(shown.clone());
+    }
+    report.target = Some(TargetSection {
+        input: shown,
+        host: String::new(),
+        port: opts.port,
+        tls_name: String::new(),
+        implicit_tls: opts.implicit_tls,
+        address: None,
+        attempts: Vec::new(),
+    });
+    report
+}
+
+/// Probes one TARGET as typed (`mx.example.com`, `example.com`, `192.0.2.1:587`), as a host or
+/// a domain per [`DomainOptions::kind`]. `port_flag`: `--port` was given (shown in the input).
+pub async fn probe_target(
+    input: &str,
+    opts: &ProbeOptions,
+    dopts: &DomainOptions,
+    port_flag: bool,
+) -> TargetReport {
+    let target = match parse_target(input) {
+        Ok(t) => t,
+        Err(e) => return TargetReport::Host(invalid_target_report(input, &e.to_string(), opts)),
+    };
+    let mut opts = opts.clone();
+    if let Some(port) = target.port {
+        opts.port = port;
+    }
+    let as_host = match dopts.kind {
+        TargetKind::Host => true,
+        TargetKind::Domain => false,
+        TargetKind::Auto => target.ip.is_some() || target.port.is_some(),
+    };
+    if !as_host {
+        if target.ip.is_some() || target.port.is_some() {
+            return TargetReport::Host(invalid_target_report(
+                input,
+                "a mail domain has neither an IP address nor a port (use --port)",
+                &opts,
+            ));
+        }
+        let resolver = match resolver_for(dopts, &opts) {
+            Ok(r) => r,
+            Err(f) => {
+                let report = dns_error_domain(input, &target.host, &f);
+                return TargetReport::Domain(report);
+            }
+        };
+        let report = probe_domain(input, &target.host, &resolver, &opts, dopts).await;
+        return TargetReport::Domain(report);
+    }
+    let shown = if target.port.is_some() || port_flag {
+        host_port(&target.host, opts.port)
+    } else {
+        target.host.clone()
+    };
+    // With --resolver the host's addresses come from that server too; otherwise the system's.
+    match &dopts.resolver {
+        Some(resolver) if dopts.resolver_for_hosts && target.ip.is_none() => {
+            TargetReport::Host(probe_resolved(&shown, &target.host, resolver, &opts).await)
+        }
+        _ => TargetReport::Host(probe_host(&shown, &target.host, &opts).await),
+    }
+}
+
+/// `host:port`, bracketing IPv6 literals.
+pub fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+fn resolver_for(dopts: &DomainOptions, opts: &ProbeOptions) -> Result<MxResolver, DnsFailure> {
+    match &dopts.resolver {
+        Some(r) => Ok(r.clone()),
+        None => MxResolver::new(None, opts.timeouts.connect),
+    }
+}
+
+fn dns_error_domain(input: &str, domain: &str, failure: &DnsFailure) -> DomainReport {
+    let finding = Finding::error(failure.finding_id(), failure.to_string());
+    let mut report = DomainReport::new(input, domain, vec![finding]);
+    report.summary = format!("no diagnosis: {failure}");
+    report
+}
+
+/// Probes a mail domain: its MX hosts in preference order, every address of each (or the first
+/// that answers), at most `dopts.concurrency` at once.
+pub async fn probe_domain(
+    input: &str,
+    domain: &str,
+    resolver: &MxResolver,
+    opts: &ProbeOptions,
+    dopts: &DomainOptions,
+) -> DomainReport {
+    let mut findings = Vec::new();
+    let exchanges: Vec<(u16, String, bool)> = match resolver.mx(domain).await {
+        Ok(MxAnswer::Null) => {
+            // RFC 7505: a deliberate "this domain accepts no mail". Nothing to probe and
+            // nothing wrong, so the verdict stays ok; the finding says why nothing was probed.
+            let finding = Finding::info(
+                FindingId::NullMx,
+                format!("{domain} publishes a null MX (RFC 7505): it accepts no mail, nothing to probe"),
+            )
+            .with_evidence(format!("{domain}. MX 0 ."));
+            let mut report = DomainReport::new(input, domain, vec![finding]);
+            report.summary = format!("{domain} accepts no mail (null MX); nothing probed");
+            return report;
+        }
+        Ok(MxAnswer::Hosts {
+            records,
+            null_alongside,
+        }) => {
+            if null_alongside {
+                findings.push(Finding::warning(
+                    FindingId::NullMx,
+                    format!(
+                        "{domain} publishes a null MX alongside other MX records; RFC 7505 3 \
+                         forbids this, and senders may treat the domain as accepting no mail"
+                    ),
+                )
+                .with_hint("remove either the \"0 .\" record or the other MX records"));
+            }
+            records.into_iter().map(|(p, e)| (p, e, false)).collect()
+        }
+        Err(DnsFailure::NoRecords { .. }) => {
+            // RFC 5321 5.1: no MX, so the domain itself is the implicit MX.
+            findings.push(Finding::info(
+                FindingId::ImplicitMx,
+                format!(
+                    "{domain} has no MX record; mail goes to its own A/AAAA addresses \
+                     (the implicit MX, RFC 5321 5.1)"
+                ),
+            ));
+            vec![(0, domain.to_string(), true)]
+        }
+        Err(failure) => return dns_error_domain(input, domain, &failure),
+    };
+
+    // Resolve every exchange first (cheap, and the order of the report is known up front).
+    let mut sections: Vec<MxSection> = Vec::new();
+    let mut jobs: Vec<(usize, String, Vec<SocketAddr>)> = Vec::new();
+    for (preference, exchange, implicit) in exchanges {
+        let idx = sections.len();
+        let mut section = MxSection {
+            exchange: exchange.clone(),
+            preference,
+            implicit,
+            addresses: Vec::new(),
+        };
+        match resolver.addresses(&exchange, opts.port).await {
+            Ok(addrs) => {
+                if dopts.first_address {
+                    jobs.push((idx, exchange.clone(), addrs));
+                } else {
+                    jobs.extend(addrs.into_iter().map(|a| (idx, exchange.clone(), vec![a])));
+                }
+            }
+            Err(failure) if implicit && matches!(failure, DnsFailure::NoRecords { .. }) => {
+                // Neither MX nor an address: the domain cannot receive mail at all.
+                findings.retain(|f| f.id != FindingId::ImplicitMx);
+                let failure = DnsFailure::NoRecords {
+                    name: domain.to_string(),
+                    rtype: "MX, A or AAAA",
+                };
+                return dns_error_domain(input, domain, &failure);
+            }
+            Err(failure) => {
+                let mut report = error_report(
+                    Mode::Probe,
+                    failure.finding_id(),
+                    format!("MX {exchange}: {failure}"),
+                );
+                report.target = Some(TargetSection {
+                    input: exchange.clone(),
+                    host: exchange.clone(),
+                    port: opts.port,
+                    tls_name: opts.tls_name.clone().unwrap_or_else(|| exchange.clone()),
+                    implicit_tls: opts.implicit_tls,
+                    address: None,
+                    attempts: Vec::new(),
+                });
+                section.addresses.push(report);
+            }
+        }
+        sections.push(section);
+    }
+
+    // Probe, bounded; results land in job order whatever order they finish in.
+    let opts = Arc::new(opts.clone());
+    let permits = Arc::new(Semaphore::new(dopts.concurrency.max(1)));
+    let mut set = JoinSet::new();
+    for (job, (idx, exchange, addrs)) in jobs.iter().cloned().enumerate() {
+        let opts = opts.clone();
+        let permits = permits.clone();
+        set.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let started = Instant::now();
+            let deadline = started + opts.timeouts.overall;
+            let report = probe_addrs(&exchange, &exchange, &addrs, &opts, started, deadline).await;
+            (job, idx, report)
+        });
+    }
+    let mut done: Vec<Option<(usize, Report)>> = vec![None; jobs.len()];
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((job, idx, report)) => done[job] = Some((idx, report)),
+            Err(e) => tracing::warn!("a probe task failed: {e}"),
+        }
+    }
+    for (job, slot) in done.into_iter().enumerate() {
+        let (idx, report) = slot.unwrap_or_else(|| {
+            let (idx, exchange, _) = &jobs[job];
+            (
+                *idx,
+                error_report(
+                    Mode::Probe,
+                    FindingId::ConnectFailed,
+                    format!("the probe of {exchange} did not finish"),
+                ),
+            )
+        });
+        sections[idx].addresses.push(report);
+    }
+
+    let mut report = DomainReport::new(input, domain, findings);
+    report.mx = sections;
+    report.verdict = report.worst_verdict();
+    report.summary = domain_summary(&report);
+    report
+}
+
+fn domain_summary(report: &DomainReport) -> String {
+    let probed: Vec<&Report> = report.mx.iter().flat_map(|m| m.addresses.iter()).collect();
+    let mut counts = Vec::new();
+    for v in [Verdict::Ok, Verdict::Warning, Verdict::Fail, Verdict::Error] {
+        let n = probed.iter().filter(|r| r.verdict == v).count();
+        if n > 0 {
+            counts.push(format!("{n} {}", v.as_str()));
+        }
+    }
+    let mx = if report.mx.iter().any(|m| m.implicit) {
+        "implicit MX".to_string()
+    } else if report.mx.len() == 1 {
+        "1 MX".to_string()
+    } else {
+        format!("{} MX", report.mx.len())
+    };
+    format!(
+        "{}: {mx}, {} probe{}: {}",
+        report.domain,
+        probed.len(),
+        if probed.len() == 1 { "" } else { "s" },
+        counts.join(", ")
+    )
+}
+
+/// A host probed at the addresses `resolver` gives (used with `--host --resolver`).
+async fn probe_resolved(
+    input: &str,
+    host: &str,
+    resolver: &MxResolver,
+    opts: &ProbeOptions,
+) -> Report {
+    let started = Instant::now();
+    let deadline = started + opts.timeouts.overall;
+    match resolver.addresses(host, opts.port).await {
+        Ok(addrs) => {
+            let resolve_ms = crate::util::ms(started.elapsed());
+            let mut report = probe_addrs(input, host, &addrs, opts, started, deadline).await;
+            report.timings_ms.resolve = Some(resolve_ms);
+            report
+        }
+        Err(failure) => {
+            let mut report = error_report(Mode::Probe, failure.finding_id(), failure.to_string());
+            report.target = Some(TargetSection {
+                input: input.to_string(),
+                host: host.to_string(),
+                port: opts.port,
+                tls_name: opts.tls_name.clone().unwrap_or_else(|| host.to_string()),
+                implicit_tls: opts.implicit_tls,
+                address: None,
+                attempts: Vec::new(),
+            });
+            report
+        }
+    }
+}
