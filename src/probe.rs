@@ -80,7 +80,9 @@ pub fn default_helo() -> String {
 pub async fn probe_host(input: &str, host: &str, opts: &ProbeOptions) -> Report {
     let started = Instant::now();
     let deadline = started + opts.timeouts.overall;
-    let addrs = match resolve_host(host, opts.port, opts.timeouts.connect).await {
+    // The lookup counts against the deadline like everything else.
+    let lookup_timeout = opts.timeouts.connect.min(opts.timeouts.overall);
+    let addrs = match resolve_host(host, opts.port, lookup_timeout).await {
         Ok(addrs) => addrs,
         Err(e) => {
             let mut report = unreachable_report(input, host, opts, &e, Vec::new());
@@ -104,15 +106,12 @@ pub async fn probe_addrs(
     deadline: Instant,
 ) -> Report {
     let tls_name = opts.tls_name.clone().unwrap_or_else(|| host.to_string());
-    let server_name = match ServerName::try_from(tls_name.clone()) {
-        Ok(name) => name,
-        Err(_) => {
-            return error_report(
-                opts.mode,
-                FindingId::InvalidTarget,
-                format!("{tls_name:?} cannot be used as a TLS server name"),
-            )
-        }
+    let Ok(server_name) = ServerName::try_from(tls_name.clone()) else {
+        return error_report(
+            opts.mode,
+            FindingId::InvalidTarget,
+            format!("{tls_name:?} cannot be used as a TLS server name"),
+        );
     };
     let connected = match connect_any(host, addrs, opts.timeouts.connect, deadline).await {
         Ok(c) => c,

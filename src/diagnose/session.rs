@@ -129,8 +129,10 @@ fn terminal_safe(text: &mut String) {
 
 fn needs_escape(c: char) -> bool {
     // Same set as `escape_bytes`: controls (C0, DEL, C1), line separators, bidi controls.
+    // A backslash is left alone: the text may already hold escapes.
     let mut buf = [0; 4];
-    c.is_control() || escape_bytes(c.encode_utf8(&mut buf).as_bytes()).len() > c.len_utf8()
+    c != '\\'
+        && (c.is_control() || escape_bytes(c.encode_utf8(&mut buf).as_bytes()).len() > c.len_utf8())
 }
 
 fn make_terminal_safe(findings: &mut [Finding]) {
@@ -157,12 +159,25 @@ pub fn session_report(
 
     if let Some(banner) = &record.banner {
         findings.extend(reply_findings(banner, "banner", true));
-        if banner.code != 220 {
+        if banner.code >= 400 {
             findings.push(
                 Finding::error(
                     FindingId::BannerRefused,
                     format!(
                         "the server refused the session in its banner ({}): it accepts no mail from this address right now",
+                        banner.code
+                    ),
+                )
+                .with_evidence(reply_evidence(banner)),
+            );
+        } else if banner.code != 220 {
+            // RFC 5321 4.3.2: the greeting is 220 (or 554/421); anything else is not SMTP as
+            // specified, and the probe does not go on.
+            findings.push(
+                Finding::error(
+                    FindingId::UnexpectedReply,
+                    format!(
+                        "the server's banner has code {}, not 220: this is not an SMTP greeting",
                         banner.code
                     ),
                 )
@@ -186,7 +201,8 @@ pub fn session_report(
                     // Forced past a missing offer: keep the finding, the upgrade result follows.
                     ehlo_f.iter_mut().for_each(|f| {
                         if f.id == FindingId::StarttlsNotOffered {
-                            f.message.push_str(" (STARTTLS was sent anyway: --force-starttls)");
+                            f.message
+                                .push_str(" (STARTTLS was sent anyway: --force-starttls)");
                         }
                     });
                 }
@@ -234,7 +250,10 @@ pub fn session_report(
             findings.push(
                 Finding::error(
                     FindingId::StarttlsRejected,
-                    format!("the server answered STARTTLS with {}, not 220: no TLS", reply.code),
+                    format!(
+                        "the server answered STARTTLS with {}, not 220: no TLS",
+                        reply.code
+                    ),
                 )
                 .with_evidence(reply_evidence(reply)),
             );
@@ -274,17 +293,35 @@ pub fn session_report(
                 ));
             }
             if let Some(before) = before {
-                let a: BTreeSet<String> = before.keywords.iter().map(|k| k.keyword.to_ascii_uppercase()).collect();
-                let b: BTreeSet<String> = inside.keywords.iter().map(|k| k.keyword.to_ascii_uppercase()).collect();
+                let a: BTreeSet<String> = before
+                    .keywords
+                    .iter()
+                    .map(|k| k.keyword.to_ascii_uppercase())
+                    .collect();
+                let b: BTreeSet<String> = inside
+                    .keywords
+                    .iter()
+                    .map(|k| k.keyword.to_ascii_uppercase())
+                    .collect();
                 let added: Vec<_> = b.difference(&a).cloned().collect();
-                let removed: Vec<_> = a.difference(&b).filter(|k| *k != "STARTTLS").cloned().collect();
+                let removed: Vec<_> = a
+                    .difference(&b)
+                    .filter(|k| *k != "STARTTLS")
+                    .cloned()
+                    .collect();
                 if !added.is_empty() || !removed.is_empty() {
                     let mut parts = Vec::new();
                     if !added.is_empty() {
-                        parts.push(format!("added {}", escape_bytes(added.join(", ").as_bytes())));
+                        parts.push(format!(
+                            "added {}",
+                            escape_bytes(added.join(", ").as_bytes())
+                        ));
                     }
                     if !removed.is_empty() {
-                        parts.push(format!("removed {}", escape_bytes(removed.join(", ").as_bytes())));
+                        parts.push(format!(
+                            "removed {}",
+                            escape_bytes(removed.join(", ").as_bytes())
+                        ));
                     }
                     findings.push(Finding::info(
                         FindingId::CapabilitiesChanged,
@@ -308,7 +345,12 @@ pub fn session_report(
     make_terminal_safe(&mut findings);
 
     let verdict = verdict(&findings, diagnosed);
-    let ok_line = ok_summary(record, ehlo_sec.as_ref().map(|e| e.starttls), tls_section.as_ref(), ctx);
+    let ok_line = ok_summary(
+        record,
+        ehlo_sec.as_ref().map(|e| e.starttls),
+        tls_section.as_ref(),
+        ctx,
+    );
     let summary = summary(&findings, verdict, ok_line);
     Report {
         schema_version: SCHEMA_VERSION,
@@ -385,7 +427,8 @@ fn tls_findings(
         match &outcome.result {
             Ok(()) => verified = true,
             Err(err) => {
-                let failure = describe_verify_error(err, certificates.first(), &ctx.tls_name, ctx.now);
+                let failure =
+                    describe_verify_error(err, certificates.first(), &ctx.tls_name, ctx.now);
                 let id = match failure.problem {
                     VerifyProblem::Untrusted => FindingId::CertUntrusted,
                     VerifyProblem::NameMismatch => FindingId::CertNameMismatch,
@@ -407,6 +450,9 @@ fn tls_findings(
                         "the server sent only its own certificate, without the intermediate CA certificates: clients that do not fetch intermediates cannot verify it",
                     ));
                 }
+                let mut failure = failure;
+                terminal_safe(&mut failure.sentence);
+                terminal_safe(&mut failure.detail);
                 verify_error = Some(failure);
             }
         }

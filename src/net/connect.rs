@@ -31,7 +31,11 @@ impl ConnectError {
     pub fn is_timeout(&self) -> bool {
         matches!(
             self,
-            ConnectError::ResolveTimeout { .. } | ConnectError::AllFailed { timed_out: true, .. }
+            ConnectError::ResolveTimeout { .. }
+                | ConnectError::AllFailed {
+                    timed_out: true,
+                    ..
+                }
         )
     }
 }

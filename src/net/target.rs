@@ -76,13 +76,17 @@ fn is_host_name(host: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn forms() {
         let t = parse_target("mx.example.com").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.ip), ("mx.example.com", None, None));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.ip),
+            ("mx.example.com", None, None)
+        );
         let t = parse_target("mx.example.com.:587").unwrap();
         assert_eq!((t.host.as_str(), t.port), ("mx.example.com", Some(587)));
         let t = parse_target("[::1]:2525").unwrap();
@@ -98,7 +102,10 @@ mod tests {
     fn rejects() {
         assert_eq!(parse_target(""), Err(TargetError::Empty));
         assert!(matches!(parse_target("mx:0"), Err(TargetError::BadPort(_))));
-        assert!(matches!(parse_target("mx:99999"), Err(TargetError::BadPort(_))));
+        assert!(matches!(
+            parse_target("mx:99999"),
+            Err(TargetError::BadPort(_))
+        ));
         assert!(matches!(parse_target("[::1"), Err(TargetError::BadHost(_))));
         assert!(matches!(parse_target("a b"), Err(TargetError::BadHost(_))));
         assert!(matches!(parse_target("x..y"), Err(TargetError::BadHost(_))));

@@ -1,7 +1,7 @@
 use std::time::Instant;
 
-use smtp_grammar::{escape_bytes, interpret_ehlo};
 use rustls::ProtocolVersion;
+use smtp_grammar::{escape_bytes, interpret_ehlo};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
 
@@ -15,7 +15,9 @@ const QUIT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What to do after EHLO.
 enum AfterEhlo {
-    Starttls { forced: bool },
+    Starttls {
+        forced: bool,
+    },
     Quit,
     /// The server refused or closed: nothing more to say to it.
     Stop,
@@ -334,8 +336,7 @@ where
     // A server that does not answer QUIT has still answered everything that matters.
     // Both waits end at the overall deadline at the latest.
     let until = ctx.until(QUIT_WAIT);
-    let reply =
-        tokio::time::timeout_at(until.into(), conn.command(ctx, Phase::Quit, "QUIT")).await;
+    let reply = tokio::time::timeout_at(until.into(), conn.command(ctx, Phase::Quit, "QUIT")).await;
     if let Ok(Ok(reply)) = reply {
         record.quit = Some(reply);
     }

@@ -105,7 +105,10 @@ impl SessionError {
 
     /// Closed or reset by the server.
     pub fn is_closed(&self) -> bool {
-        matches!(self, SessionError::Closed { .. } | SessionError::Reset { .. })
+        matches!(
+            self,
+            SessionError::Closed { .. } | SessionError::Reset { .. }
+        )
     }
 
     /// What had arrived of the reply the probe was waiting for, when it stopped.

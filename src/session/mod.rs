@@ -12,7 +12,7 @@ mod error;
 mod record;
 
 pub use config::{SessionConfig, SessionLimits, Timeouts, TlsPlan, TlsTarget};
-pub use engine::run_session;
 pub(crate) use conn::render_line;
+pub use engine::run_session;
 pub use error::{Phase, SessionError};
 pub use record::{SessionRecord, StarttlsRecord, TlsRecord};

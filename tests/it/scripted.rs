@@ -29,9 +29,18 @@ pub(crate) enum Step {
     /// Keep the connection open, say nothing, until the client goes away.
     Hang,
     /// Write these bytes over and over until the client goes away (or `max` octets).
-    SendForever { chunk: Vec<u8>, max: usize },
+    SendForever {
+        chunk: Vec<u8>,
+        max: usize,
+    },
     /// Answer every command line with this reply until the client goes away.
     AnswerAll(Vec<u8>),
+    /// Write these bytes one octet at a time, one every `every`, round and round, until the
+    /// client goes away: a server that is never silent long enough for a step timeout.
+    Drip {
+        bytes: Vec<u8>,
+        every: Duration,
+    },
 }
 
 pub(crate) fn send(s: &str) -> Step {
@@ -218,6 +227,15 @@ async fn run_steps<S: AsyncRead + AsyncWrite + Unpin>(
                         return Outcome::Stop;
                     }
                     sent += chunk.len();
+                }
+            }
+            Step::Drip { bytes, every } => {
+                for b in bytes.iter().cycle() {
+                    if io.get_mut().write_all(&[*b]).await.is_err() {
+                        return Outcome::Stop;
+                    }
+                    let _ = io.get_mut().flush().await;
+                    tokio::time::sleep(*every).await;
                 }
             }
             Step::AnswerAll(reply) => loop {
