@@ -9,15 +9,19 @@ use crate::model::{
 };
 use crate::session::render_line;
 
-/// Names of the strict clients in the table, for sentences ("Cisco ESA, Python smtplib, ...").
-fn strict_client_names() -> String {
+/// Short names of the clients whose rule matches, for sentences ("Cisco ESA, Python smtplib").
+fn client_names(filter: impl Fn(smtp_grammar::Rule) -> bool, most: usize) -> String {
     let names: Vec<&str> = CLIENTS
         .iter()
-        .filter(|c| c.rule == smtp_grammar::Rule::StrictEhloLines)
+        .filter(|c| filter(c.rule))
         .map(|c| c.name.split(" (").next().unwrap_or(c.name))
-        .take(3)
+        .take(most)
         .collect();
     names.join(", ")
+}
+
+fn strict_client_names() -> String {
+    client_names(smtp_grammar::Rule::skips_greeting, 3)
 }
 
 pub(crate) fn banner_section(reply: &Reply) -> BannerSection {
@@ -173,7 +177,10 @@ pub fn ehlo_findings(reply: &Reply, offline: bool) -> Vec<Finding> {
             EhloNote::StarttlsCase { as_sent } => out.push(
                 Finding::info(
                     FindingId::StarttlsCase,
-                    "STARTTLS is offered in lower or mixed case: legal (RFC 5321 keywords are case-insensitive), but swaks, testssl.sh and lettre look for upper case only and will miss it",
+                    format!(
+                        "STARTTLS is offered in lower or mixed case: legal (RFC 5321 keywords are case-insensitive), but {} look for upper case only and will miss it",
+                        client_names(smtp_grammar::Rule::case_sensitive, usize::MAX)
+                    ),
                 )
                 .with_evidence(escape_str(as_sent)),
             ),

@@ -13,6 +13,8 @@ use crate::reply::Reply;
 pub enum Rule {
     /// RFC 5321 4.1.1.1: line 1 is the domain; the first word of each later line, any case.
     StrictEhloLines,
+    /// RFC 5321's line-1 rule, but the keyword must be upper-case as sent.
+    StrictEhloLinesUpperCase,
     /// The first word of any line, line 1 included, any case.
     AnyLineFirstWordAnyCase,
     /// The first word of any line, line 1 included, exactly upper-case `STARTTLS`.
@@ -59,11 +61,12 @@ pub static CLIENTS: &[ClientProfile] = &[
     ClientProfile {
         id: "go-net-smtp",
         name: "Go net/smtp",
-        rule: Rule::StrictEhloLines,
+        rule: Rule::StrictEhloLinesUpperCase,
         sends_anyway: false,
         logs_when_missing: None,
-        source: "Go net/smtp ehlo(): the ext map is built from the lines after the first; \
-                 Extension() upper-cases the name",
+        source: "Go net/smtp ehlo(): the ext map is keyed by the first word of each line after \
+                 the first, as sent; Extension() upper-cases only the name asked for, so a \
+                 lower-case `starttls` is missed",
     },
     ClientProfile {
         id: "stalwart-mail-send",
@@ -168,6 +171,18 @@ pub fn client_view(reply: &Reply) -> Vec<ClientVerdict> {
         .collect()
 }
 
+impl Rule {
+    /// Whether the rule follows RFC 5321 4.1.1.1 and never looks for keywords on line 1.
+    pub fn skips_greeting(self) -> bool {
+        matches!(self, Rule::StrictEhloLines | Rule::StrictEhloLinesUpperCase)
+    }
+
+    /// Whether the rule misses a keyword sent in lower or mixed case (legal per RFC 5321).
+    pub fn case_sensitive(self) -> bool {
+        !matches!(self, Rule::StrictEhloLines | Rule::AnyLineFirstWordAnyCase)
+    }
+}
+
 /// Applies one rule. Only a 250 reply offers anything: for any other code every rule says no.
 pub fn sees_starttls(rule: Rule, reply: &Reply) -> bool {
     if reply.code != 250 {
@@ -178,6 +193,7 @@ pub fn sees_starttls(rule: Rule, reply: &Reply) -> bool {
         Rule::StrictEhloLines => texts
             .skip(1)
             .any(|t| first_word(t).eq_ignore_ascii_case(b"STARTTLS")),
+        Rule::StrictEhloLinesUpperCase => texts.skip(1).any(|t| first_word(t) == b"STARTTLS"),
         Rule::AnyLineFirstWordAnyCase => texts
             .into_iter()
             .any(|t| first_word(t).eq_ignore_ascii_case(b"STARTTLS")),
