@@ -9,8 +9,8 @@
 //! - [`demo`]: a built-in scripted server for trying the tool with no network.
 #![forbid(unsafe_code)]
 
-pub mod demo;
 pub mod batch;
+pub mod demo;
 pub mod diagnose;
 pub mod model;
 pub mod mx;

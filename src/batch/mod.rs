@@ -131,7 +131,10 @@ impl Summary {
     pub fn render_text(&self) -> String {
         let mut out = format!("{} targets", self.targets);
         if let Some(shard) = &self.shard {
-            out.push_str(&format!(" (shard {shard}; {} in other shards)", self.other_shards));
+            out.push_str(&format!(
+                " (shard {shard}; {} in other shards)",
+                self.other_shards
+            ));
         }
         let verdicts: Vec<String> = self
             .verdicts
@@ -192,14 +195,11 @@ async fn next_line<R: AsyncBufRead + Unpin>(
 
 /// A target line, a bad line, or nothing (blank or comment).
 fn classify(raw: &[u8], cut: bool) -> Option<Line> {
-    let text = match std::str::from_utf8(raw) {
-        Ok(t) => t,
-        Err(_) => {
-            return Some(Line::Bad {
-                text: smtp_grammar::escape_bytes(raw),
-                reason: "the line is not UTF-8",
-            })
-        }
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return Some(Line::Bad {
+            text: smtp_grammar::escape_bytes(raw),
+            reason: "the line is not UTF-8",
+        });
     };
     // `#` never occurs in a host name or address, so everything after it is a comment.
     let target = text.split('#').next().unwrap_or_default().trim();
@@ -330,7 +330,9 @@ mod tests {
         assert!("3/2".parse::<Shard>().is_err());
         assert!("1/0".parse::<Shard>().is_err());
         assert!("x".parse::<Shard>().is_err());
-        let shards: Vec<Shard> = (1..=3).map(|k| format!("{k}/3").parse().unwrap()).collect();
+        let shards: Vec<Shard> = (1..=3)
+            .map(|k| format!("{k}/3").parse().expect("shard"))
+            .collect();
         for i in 0..30 {
             assert_eq!(shards.iter().filter(|s| s.takes(i)).count(), 1);
         }
@@ -340,9 +342,14 @@ mod tests {
     fn comments_blanks_and_bad_lines() {
         assert!(classify(b"", false).is_none());
         assert!(classify(b"   # only a comment", false).is_none());
-        assert!(matches!(classify(b"mx.example.com # primary", false), Some(Line::Target(t)) if t == "mx.example.com"));
+        assert!(
+            matches!(classify(b"mx.example.com # primary", false), Some(Line::Target(t)) if t == "mx.example.com")
+        );
         assert!(matches!(classify(b"a b", false), Some(Line::Bad { .. })));
-        assert!(matches!(classify(b"\xff\xfe", false), Some(Line::Bad { .. })));
+        assert!(matches!(
+            classify(b"\xff\xfe", false),
+            Some(Line::Bad { .. })
+        ));
         assert!(matches!(classify(b"aaaa", true), Some(Line::Bad { .. })));
     }
 
@@ -350,7 +357,7 @@ mod tests {
     async fn long_lines_are_cut_and_the_rest_dropped() {
         let mut data: &[u8] = b"abcdefgh\nxy\n\nlast";
         let mut lines = Vec::new();
-        while let Some(l) = next_line(&mut data, 4).await.unwrap() {
+        while let Some(l) = next_line(&mut data, 4).await.expect("read") {
             lines.push(l);
         }
         assert_eq!(

@@ -119,7 +119,6 @@ pub(crate) struct ParseArgs {
     /// The paste: a raw EHLO reply or a whole conversation; `-` or nothing reads stdin.
     #[arg(value_name = "FILE", default_value = "-")]
     pub(crate) file: String,
-
 }
 
 #[derive(Debug, Args)]
@@ -240,7 +239,13 @@ pub(crate) struct OutputArgs {
     pub(crate) json: bool,
 
     /// When to colour the human report.
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true
+    )]
     pub(crate) color: ColorChoice,
 
     /// More logging on stderr (-v: steps, -vv: the wire, escaped).

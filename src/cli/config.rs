@@ -85,7 +85,9 @@ pub(crate) fn anchors(args: &ProbeArgs) -> anyhow::Result<Arc<TrustAnchors>> {
     let anchors = match &args.ca_file {
         Some(path) => TrustAnchors::from_pem_file(path)
             .with_context(|| format!("cannot use --ca-file {}", path.display()))?,
-        None => TrustAnchors::webpki_roots().context("cannot load the built-in root certificates")?,
+        None => {
+            TrustAnchors::webpki_roots().context("cannot load the built-in root certificates")?
+        }
     };
     Ok(Arc::new(anchors))
 }

@@ -5,17 +5,24 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Parser;
+use smtp_tls_check::batch::{run_batch, BatchOptions, Shard};
 use smtp_tls_check::demo::{find_scenario, DemoServer, DEMO_TLS_NAME, SCENARIOS};
 use smtp_tls_check::diagnose::{error_report, parse_report};
-use smtp_tls_check::model::{ExitStatus, FindingId, Mode, Report};
+use smtp_tls_check::model::{ExitStatus, FindingId, Mode, Report, TargetReport};
+use smtp_tls_check::mx::{probe_target, TargetKind};
 use smtp_tls_check::net::parse_target;
-use smtp_tls_check::probe::{probe_addrs, probe_host};
-use smtp_tls_check::report::{render_human, render_json};
+use smtp_tls_check::probe::probe_addrs;
+use smtp_tls_check::report::{
+    render_human, render_json, render_target_human, render_target_json, render_target_json_line,
+    render_target_verdict_line,
+};
 use smtp_tls_check::smtp_grammar::{extract_ehlo_reply, Limits};
 use smtp_tls_check::tls::TrustAnchors;
 
-use super::args::{Cli, Command, DemoArgs, OutputArgs, ParseArgs, ProbeArgs};
-use super::config::{anchors, probe_options, Output};
+use super::args::{
+    BatchArgs, Cli, Command, DemoArgs, DomainArgs, OutputArgs, ParseArgs, ProbeArgs,
+};
+use super::config::{anchors, domain_options, probe_options, Output};
 
 /// Most octets `parse` reads: a paste, not a mailbox.
 const MAX_PASTE: u64 = 1024 * 1024;
@@ -30,7 +37,11 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are not errors; clap knows which is which.
-            let code = if e.use_stderr() { ExitStatus::Usage.code() } else { 0 };
+            let code = if e.use_stderr() {
+                ExitStatus::Usage.code()
+            } else {
+                0
+            };
             let _ = e.print();
             return Ok(ExitCode::from(code));
         }
@@ -39,7 +50,13 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     let result = match &cli.command {
         Some(Command::Parse(args)) => parse(args, &cli.output),
         Some(Command::Demo(args)) => demo(args, &cli.output),
-        None => probe(cli.target.as_deref().unwrap_or_default(), &cli.probe, &cli.output),
+        Some(Command::Batch(args)) => batch(args, &cli.output),
+        None => probe(
+            cli.target.as_deref().unwrap_or_default(),
+            &cli.probe,
+            &cli.domain,
+            &cli.output,
+        ),
     };
     match result {
         Ok(code) => Ok(code),
@@ -84,7 +101,10 @@ fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
             0 => render_human(report, &output.style),
             1 => {
                 let full = render_human(report, &output.style);
-                full.lines().next().map(|l| format!("{l}\n")).unwrap_or_default()
+                full.lines()
+                    .next()
+                    .map(|l| format!("{l}\n"))
+                    .unwrap_or_default()
             }
             _ => String::new(),
         }
@@ -125,29 +145,140 @@ fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
     emit(&report, &output)
 }
 
-fn probe(target: &str, args: &ProbeArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
+fn probe(
+    target: &str,
+    args: &ProbeArgs,
+    domain_args: &DomainArgs,
+    output_args: &OutputArgs,
+) -> anyhow::Result<ExitCode> {
     let output = Output::from_args(output_args);
-    let target = parse_target(target).map_err(|e| UsageError(e.to_string()))?;
-    let anchors = anchors(args)?;
-    let mut opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
-    if let Some(port) = target.port {
-        opts.port = port;
+    let parsed = parse_target(target).map_err(|e| UsageError(e.to_string()))?;
+    if domain_args.mx && (parsed.ip.is_some() || parsed.port.is_some()) {
+        bail!(UsageError(
+            "--mx takes a mail domain: no IP address, no port (use --port)".into()
+        ));
     }
-    let input = if target.port.is_some() || args.port.is_some() {
-        host_port(&target.host, opts.port)
-    } else {
-        target.host.clone()
-    };
-    let report = runtime()?.block_on(probe_host(&input, &target.host, &opts));
-    emit(&report, &output)
+    let anchors = anchors(args)?;
+    let opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    let report = runtime()?.block_on(async {
+        let dopts =
+            domain_options(domain_args, &opts, false).map_err(|e| UsageError(e.to_string()))?;
+        anyhow::Ok(probe_target(target, &opts, &dopts, args.port.is_some()).await)
+    })?;
+    emit_target(&report, &output)
 }
 
-fn host_port(host: &str, port: u16) -> String {
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
+fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCode> {
+    if let TargetReport::Host(r) = report {
+        return emit(r, output);
     }
+    let text = if output.json {
+        let mut s = render_target_json(report);
+        s.push('\n');
+        s
+    } else {
+        match output.quiet {
+            0 => render_target_human(report, &output.style),
+            1 => render_target_verdict_line(report, &output.style),
+            _ => String::new(),
+        }
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::from(report.exit_status().code()))
+}
+
+/// `batch`: JSON Lines on stdout, one object per target (the `--json` object of that target);
+/// the summary on stderr, or as a last `{"summary": ...}` line on stdout with `--json`. Exit
+/// code: the worst verdict's (0 for an empty list).
+fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+
+    let shard = match &args.shard {
+        Some(s) => Some(s.parse::<Shard>().map_err(|e| UsageError(e.to_string()))?),
+        None => None,
+    };
+    let anchors = anchors(&args.probe)?;
+    let opts = probe_options(&args.probe, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    let bopts = BatchOptions {
+        concurrency: usize::try_from(args.concurrency).unwrap_or(64),
+        ordered: args.ordered,
+        shard,
+        port_flag: args.probe.port.is_some(),
+    };
+    let input: Box<dyn tokio::io::AsyncBufRead + Unpin + Send> = if args.file == "-" {
+        Box::new(tokio::io::BufReader::new(tokio::io::stdin()))
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot open {}", args.file))?;
+        Box::new(tokio::io::BufReader::with_capacity(
+            64 * 1024,
+            tokio::fs::File::from_std(file),
+        ))
+    };
+    let progress = (!args.no_progress && output_args.quiet == 0 && std::io::stderr().is_terminal())
+        .then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} targets done ({per_sec}, {elapsed}) {msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+    // One probe is I/O-bound, but a fleet is many at once: use every core.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let result = rt.block_on(async {
+        let mut dopts = domain_options(&args.domain, &opts, !args.domain.host)
+            .map_err(|e| UsageError(e.to_string()))?;
+        if args.domain.mx {
+            dopts.kind = TargetKind::Domain;
+        }
+        let mut stdout = std::io::stdout();
+        let mut failing = 0u64;
+        let summary = run_batch(
+            input,
+            Arc::new(opts),
+            Arc::new(dopts),
+            &bopts,
+            |report: &TargetReport| {
+                let mut line = render_target_json_line(report);
+                line.push('\n');
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                    if report.verdict() >= smtp_tls_check::model::Verdict::Fail {
+                        failing += 1;
+                        bar.set_message(format!("{failing} fail or error"));
+                    }
+                }
+                stdout.write_all(line.as_bytes())?;
+                stdout.flush()
+            },
+        )
+        .await;
+        anyhow::Ok(summary)
+    })?;
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    // Targets still in flight after a stop end here, not at the end of the process.
+    rt.shutdown_background();
+    let summary = match result {
+        Ok(s) => s,
+        // `| head`: the reader stopped listening; that is its choice, not our failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(e).context("batch input"),
+    };
+    if output_args.json {
+        let line = serde_json::json!({ "summary": summary });
+        write_stdout(&format!("{line}\n"))?;
+    } else if output_args.quiet == 0 {
+        eprint!("{}", summary.render_text());
+    }
+    Ok(ExitCode::from(summary.exit_status().code()))
 }
 
 fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
@@ -170,7 +301,9 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         )));
     };
     if args.probe.ca_file.is_some() {
-        bail!(UsageError("--ca-file has no meaning for the demo: it trusts its own CA".into()));
+        bail!(UsageError(
+            "--ca-file has no meaning for the demo: it trusts its own CA".into()
+        ));
     }
     let rt = runtime()?;
     let report = rt.block_on(async {
@@ -192,7 +325,15 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         let deadline = started + opts.timeouts.overall;
         let input = format!("demo:{}", scenario.name);
         anyhow::Ok(
-            probe_addrs(&input, "127.0.0.1", &[server.addr], &opts, started, deadline).await,
+            probe_addrs(
+                &input,
+                "127.0.0.1",
+                &[server.addr],
+                &opts,
+                started,
+                deadline,
+            )
+            .await,
         )
     })?;
     emit(&report, &output)

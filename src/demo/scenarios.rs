@@ -33,7 +33,12 @@ pub struct Scenario {
     pub ehlo_tls: &'static [&'static str],
 }
 
-const TLS_EHLO: &[&str] = &["250-mx.demo.test", "250-8BITMIME", "250-PIPELINING", "250 SIZE 30000000"];
+const TLS_EHLO: &[&str] = &[
+    "250-mx.demo.test",
+    "250-8BITMIME",
+    "250-PIPELINING",
+    "250 SIZE 30000000",
+];
 
 pub static SCENARIOS: &[Scenario] = &[
     Scenario {

@@ -114,7 +114,10 @@ where
     let mut line = Vec::new();
     loop {
         line.clear();
-        let n = (&mut reader).take(MAX_COMMAND).read_until(b'\n', &mut line).await?;
+        let n = (&mut reader)
+            .take(MAX_COMMAND)
+            .read_until(b'\n', &mut line)
+            .await?;
         if n == 0 {
             return Ok(Next::Closed);
         }
@@ -127,7 +130,9 @@ where
             "STARTTLS" if !in_tls => match scenario.starttls {
                 StarttlsBehaviour::Accept(_) => {
                     let mut stream = reader.into_inner();
-                    stream.write_all(b"220 2.0.0 Ready to start TLS\r\n").await?;
+                    stream
+                        .write_all(b"220 2.0.0 Ready to start TLS\r\n")
+                        .await?;
                     return Ok(Next::Upgrade(stream));
                 }
                 StarttlsBehaviour::AcceptWithInjection(_) => {

@@ -122,7 +122,14 @@ fn annotate_line(i: usize, line: &smtp_grammar::ReplyLine, ehlo: &EhloReply) -> 
     EhloLineEntry {
         raw,
         role: LineRole::EhloLine,
-        note: Some(if is_starttls { "ehlo-line: STARTTLS offered" } else { "ehlo-line" }.to_string()),
+        note: Some(
+            if is_starttls {
+                "ehlo-line: STARTTLS offered"
+            } else {
+                "ehlo-line"
+            }
+            .to_string(),
+        ),
     }
 }
 

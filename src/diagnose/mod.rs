@@ -48,12 +48,18 @@ pub fn parse_report(extracted: &Extracted) -> Report {
     if let Some(banner) = &extracted.banner {
         findings.extend(reply_findings(banner, "banner", !extracted.pasted_with_lf));
     }
-    findings.extend(reply_findings(reply, "EHLO reply", !extracted.pasted_with_lf));
+    findings.extend(reply_findings(
+        reply,
+        "EHLO reply",
+        !extracted.pasted_with_lf,
+    ));
     let section = ehlo_section(reply);
     findings.extend(ehlo_findings(reply, true));
     let diagnosed = section.is_some();
     let verdict = verdict(&findings, diagnosed);
-    let ok_line = "STARTTLS is offered on an ehlo-line: strict and lenient clients alike will see it".to_string();
+    let ok_line =
+        "STARTTLS is offered on an ehlo-line: strict and lenient clients alike will see it"
+            .to_string();
     Report {
         schema_version: SCHEMA_VERSION,
         mode: Mode::Parse,

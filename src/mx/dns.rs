@@ -189,11 +189,12 @@ impl MxResolver {
                 self.inner.ipv4_lookup(name.clone())
             )
         };
-        let (v6, v4) = tokio::time::timeout(self.limit, both)
-            .await
-            .map_err(|_| DnsFailure::Timeout {
-                name: host.to_string(),
-            })?;
+        let (v6, v4) =
+            tokio::time::timeout(self.limit, both)
+                .await
+                .map_err(|_| DnsFailure::Timeout {
+                    name: host.to_string(),
+                })?;
         let mut addrs = Vec::new();
         let mut failures = Vec::new();
         for (result, rtype) in [(v6, "AAAA"), (v4, "A")] {

@@ -18,8 +18,7 @@ pub use dns::{DnsFailure, MxAnswer, MxResolver};
 
 use crate::diagnose::error_report;
 use crate::model::{
-    DomainReport, Finding, FindingId, Mode, MxSection, Report, TargetReport, TargetSection,
-    Verdict,
+    DomainReport, Finding, FindingId, Mode, MxSection, Report, TargetReport, TargetSection, Verdict,
 };
 use crate::net::parse_target;
 use crate::probe::{probe_addrs, probe_host, ProbeOptions};
@@ -178,7 +177,9 @@ pub async fn probe_domain(
             // nothing wrong, so the verdict stays ok; the finding says why nothing was probed.
             let finding = Finding::info(
                 FindingId::NullMx,
-                format!("{domain} publishes a null MX (RFC 7505): it accepts no mail, nothing to probe"),
+                format!(
+                    "{domain} publishes a null MX (RFC 7505): it accepts no mail, nothing to probe"
+                ),
             )
             .with_evidence(format!("{domain}. MX 0 ."));
             let mut report = DomainReport::new(input, domain, vec![finding]);
@@ -190,14 +191,16 @@ pub async fn probe_domain(
             null_alongside,
         }) => {
             if null_alongside {
-                findings.push(Finding::warning(
-                    FindingId::NullMx,
-                    format!(
-                        "{domain} publishes a null MX alongside other MX records; RFC 7505 3 \
+                findings.push(
+                    Finding::warning(
+                        FindingId::NullMx,
+                        format!(
+                            "{domain} publishes a null MX alongside other MX records; RFC 7505 3 \
                          forbids this, and senders may treat the domain as accepting no mail"
-                    ),
-                )
-                .with_hint("remove either the \"0 .\" record or the other MX records"));
+                        ),
+                    )
+                    .with_hint("remove either the \"0 .\" record or the other MX records"),
+                );
             }
             records.into_iter().map(|(p, e)| (p, e, false)).collect()
         }

@@ -81,19 +81,28 @@ pub fn render_target_human(report: &TargetReport, style: &Style) -> String {
 /// The one-line form for `-q`: the verdict line of either shape.
 pub fn render_target_verdict_line(report: &TargetReport, style: &Style) -> String {
     let full = render_target_human(report, style);
-    full.lines().next().map(|l| format!("{l}\n")).unwrap_or_default()
+    full.lines()
+        .next()
+        .map(|l| format!("{l}\n"))
+        .unwrap_or_default()
 }
 
 /// Pretty JSON for `--json`.
 pub fn render_target_json(report: &TargetReport) -> String {
     serde_json::to_string_pretty(report).unwrap_or_else(|e| {
-        format!("{{\"schema_version\":1,\"verdict\":\"error\",\"summary\":{:?}}}", e.to_string())
+        format!(
+            "{{\"schema_version\":1,\"verdict\":\"error\",\"summary\":{:?}}}",
+            e.to_string()
+        )
     })
 }
 
 /// One line, for JSON Lines (`batch`).
 pub fn render_target_json_line(report: &TargetReport) -> String {
     serde_json::to_string(report).unwrap_or_else(|e| {
-        format!("{{\"schema_version\":1,\"verdict\":\"error\",\"summary\":{:?}}}", e.to_string())
+        format!(
+            "{{\"schema_version\":1,\"verdict\":\"error\",\"summary\":{:?}}}",
+            e.to_string()
+        )
     })
 }

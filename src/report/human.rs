@@ -55,7 +55,11 @@ pub fn render_human(report: &Report, style: &Style) -> String {
     );
 
     if let Some(target) = &report.target {
-        let failed: Vec<_> = target.attempts.iter().filter(|a| a.error.is_some()).collect();
+        let failed: Vec<_> = target
+            .attempts
+            .iter()
+            .filter(|a| a.error.is_some())
+            .collect();
         if !failed.is_empty() {
             let _ = writeln!(out, "\n{}", style.bold("Connection attempts"));
             for a in &target.attempts {
@@ -157,7 +161,12 @@ pub fn render_human(report: &Report, style: &Style) -> String {
     }
 
     if let Some(tls) = &report.tls {
-        let _ = writeln!(out, "\n{}  {}", style.bold("TLS"), style.dim(&format!("({})", tls.mode)));
+        let _ = writeln!(
+            out,
+            "\n{}  {}",
+            style.bold("TLS"),
+            style.dim(&format!("({})", tls.mode))
+        );
         if tls.established {
             let _ = writeln!(
                 out,
@@ -179,12 +188,21 @@ pub fn render_human(report: &Report, style: &Style) -> String {
                 );
             }
             (Some(e), false) => {
-                let _ = writeln!(out, "  certificate {}: {}", style.red("NOT verified"), e.sentence);
+                let _ = writeln!(
+                    out,
+                    "  certificate {}: {}",
+                    style.red("NOT verified"),
+                    e.sentence
+                );
             }
             (None, false) => {}
         }
         if !tls.verification_enabled {
-            let _ = writeln!(out, "  {}", style.yellow("verification disabled (--insecure)"));
+            let _ = writeln!(
+                out,
+                "  {}",
+                style.yellow("verification disabled (--insecure)")
+            );
         }
         for (i, c) in tls.certificates.iter().enumerate() {
             if let Some(err) = &c.parse_error {
@@ -202,13 +220,22 @@ pub fn render_human(report: &Report, style: &Style) -> String {
                 c.not_before, c.not_after, c.days_left
             );
             let bits = c.key_bits.map(|b| format!(" {b} bits")).unwrap_or_default();
-            let _ = writeln!(out, "      key     {}{bits}, {}", c.key_type, c.signature_algorithm);
+            let _ = writeln!(
+                out,
+                "      key     {}{bits}, {}",
+                c.key_type, c.signature_algorithm
+            );
         }
     }
 
     if let Some(after) = &report.ehlo_after_tls {
         let kws: Vec<&str> = after.iter().map(|k| k.keyword.as_str()).collect();
-        let _ = writeln!(out, "\n{}  {}", style.bold("EHLO inside TLS"), kws.join(" "));
+        let _ = writeln!(
+            out,
+            "\n{}  {}",
+            style.bold("EHLO inside TLS"),
+            kws.join(" ")
+        );
     }
 
     if !report.findings.is_empty() {
@@ -222,10 +249,16 @@ pub fn render_human(report: &Report, style: &Style) -> String {
                 f.message
             );
             if let Some(e) = &f.evidence {
-                let _ = writeln!(out, "  {:<7} {:<28} {}", "", "", style.dim(&format!("evidence: {e}")));
+                let _ = writeln!(
+                    out,
+                    "  {:<7} {:<28} {}",
+                    "",
+                    "",
+                    style.dim(&format!("evidence: {e}"))
+                );
             }
             if let Some(h) = &f.hint {
-                let _ = writeln!(out, "  {:<7} {:<28} {}", "", "", format!("fix: {h}"));
+                let _ = writeln!(out, "  {:<7} {:<28} fix: {h}", "", "");
             }
         }
     }

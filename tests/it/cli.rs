@@ -30,7 +30,10 @@ fn parse_seed_incorrect_is_greeting_only() {
         .clone();
     assert_eq!(esa["sees_starttls"], false);
     assert_eq!(esa["will_upgrade"], false);
-    assert!(esa["would_log"].as_str().unwrap().contains("STARTTLS command not supported"));
+    assert!(esa["would_log"]
+        .as_str()
+        .unwrap()
+        .contains("STARTTLS command not supported"));
     let postfix = r.json["client_view"]
         .as_array()
         .unwrap()
@@ -66,9 +69,17 @@ fn parse_human_annotates_each_line() {
     let first = r.stdout.lines().next().unwrap();
     assert!(first.starts_with("FAIL"), "{first}");
     assert!(first.contains("greeting line"), "{first}");
-    let line1 = r.stdout.lines().find(|l| l.contains("250-STARTTLS")).unwrap();
+    let line1 = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("250-STARTTLS"))
+        .unwrap();
     assert!(line1.contains("greeting"), "{line1}");
-    let line2 = r.stdout.lines().find(|l| l.contains("250-mail.domain1.com")).unwrap();
+    let line2 = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("250-mail.domain1.com"))
+        .unwrap();
     assert!(line2.contains("not an ehlo-keyword"), "{line2}");
     assert!(!r.stdout.contains('\x1b'), "no colour when asked for none");
 }
@@ -101,12 +112,18 @@ fn parse_raw_bare_reply() {
 
 #[test]
 fn parse_masked_and_absent() {
-    let r = run_stdin(&["parse", "--json"], b"250-mx.test\r\n250-XXXXXXXA\r\n250 8BITMIME\r\n");
+    let r = run_stdin(
+        &["parse", "--json"],
+        b"250-mx.test\r\n250-XXXXXXXA\r\n250 8BITMIME\r\n",
+    );
     assert_eq!(r.json["ehlo"]["starttls"], "masked");
     assert_eq!(r.code, 3);
     let r = run_stdin(&["parse", "--json"], b"250-mx.test\r\n250 8BITMIME\r\n");
     assert_eq!(r.json["ehlo"]["starttls"], "absent");
-    let r = run_stdin(&["parse", "--json"], b"250-mx.test STARTTLS\r\n250 STARTTLS\r\n");
+    let r = run_stdin(
+        &["parse", "--json"],
+        b"250-mx.test STARTTLS\r\n250 STARTTLS\r\n",
+    );
     assert_eq!(r.json["ehlo"]["starttls"], "greeting-and-ehlo-line");
     assert_eq!(r.code, 0);
 }
@@ -149,7 +166,11 @@ fn demo_every_scenario_gives_its_verdict() {
         assert_eq!(v["verdict"], verdict, "{scenario}: {}", r.stdout);
         if !id.is_empty() {
             assert!(
-                v["findings"].as_array().unwrap().iter().any(|f| f["id"] == id),
+                v["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["id"] == id),
                 "{scenario}: no {id}"
             );
         }
@@ -162,8 +183,15 @@ fn demo_force_starttls_shows_what_lenient_clients_get() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["tls"]["established"], true);
     assert_eq!(v["tls"]["verified"], true);
-    assert_eq!(v["verdict"], "fail", "the greeting placement still fails strict clients");
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["id"] == "starttls-forced"));
+    assert_eq!(
+        v["verdict"], "fail",
+        "the greeting placement still fails strict clients"
+    );
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "starttls-forced"));
 }
 
 #[test]

@@ -1,4 +1,9 @@
+mod batch;
 mod cli;
 mod common;
+mod dns;
+mod engine;
+mod hostile;
+mod postfix;
 mod probe;
 mod scripted;

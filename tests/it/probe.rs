@@ -39,18 +39,36 @@ fn compliant_server_is_ok_and_polite() {
     assert!(tls["version"].as_str().unwrap().starts_with("TLSv1."));
     assert!(tls["cipher"].as_str().is_some());
     let leaf = &tls["certificates"][0];
-    assert!(leaf["sans"].as_array().unwrap().iter().any(|s| s == "DNS:mx.test"));
+    assert!(leaf["sans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "DNS:mx.test"));
     assert!(leaf["days_left"].as_i64().unwrap() > 80);
     assert!(leaf["key_type"].as_str().unwrap().contains("P-256"));
-    for step in ["connect", "banner", "ehlo", "starttls", "handshake", "ehlo_after_tls", "total"] {
-        assert!(r.json["timings_ms"][step].is_number(), "no timing for {step}");
+    for step in [
+        "connect",
+        "banner",
+        "ehlo",
+        "starttls",
+        "handshake",
+        "ehlo_after_tls",
+        "total",
+    ] {
+        assert!(
+            r.json["timings_ms"][step].is_number(),
+            "no timing for {step}"
+        );
     }
     assert_eq!(r.json["target"]["address"], target);
     let sent = server.received();
     assert!(sent[0].starts_with("EHLO "), "{sent:?}");
     assert!(!sent[0].eq_ignore_ascii_case("EHLO localhost"));
     assert_eq!(sent[1], "STARTTLS");
-    assert!(sent[2].starts_with("EHLO "), "EHLO again inside TLS (RFC 3207 4.2)");
+    assert!(
+        sent[2].starts_with("EHLO "),
+        "EHLO again inside TLS (RFC 3207 4.2)"
+    );
     assert_eq!(sent[3], "QUIT");
 }
 
@@ -64,8 +82,12 @@ fn helo_name_and_transcript() {
     let r = run_json(&args);
     assert_eq!(server.received()[0], "EHLO probe.example.org");
     let t = r.json["transcript"].as_array().unwrap();
-    assert!(t.iter().any(|e| e["direction"] == "sent" && e["text"] == "STARTTLS"));
-    assert!(t.iter().any(|e| e["direction"] == "received" && e["text"] == "250 STARTTLS"));
+    assert!(t
+        .iter()
+        .any(|e| e["direction"] == "sent" && e["text"] == "STARTTLS"));
+    assert!(t
+        .iter()
+        .any(|e| e["direction"] == "received" && e["text"] == "250 STARTTLS"));
     assert!(t.iter().all(|e| e["t_ms"].is_number()));
 }
 
@@ -116,20 +138,27 @@ fn no_tls_stops_after_ehlo() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.json["tls"].is_null());
     assert!(r.has("tls-skipped"));
-    assert_eq!(server.received(), vec![server.received()[0].clone(), "QUIT".to_string()]);
+    assert_eq!(
+        server.received(),
+        vec![server.received()[0].clone(), "QUIT".to_string()]
+    );
 }
 
 #[test]
 fn banner_refused_554_and_421() {
     let pki = Pki::new();
     for banner in ["554 5.7.1 go away\r\n", "421 4.3.2 busy\r\n"] {
-        let server = ScriptedServer::start(vec![send(banner), Step::AnswerAll(b"503 no\r\n".to_vec())]);
+        let server =
+            ScriptedServer::start(vec![send(banner), Step::AnswerAll(b"503 no\r\n".to_vec())]);
         let target = server.target();
         let r = run_json(&probe_args(&pki, &target));
         assert_eq!(r.code, 4, "{banner}: {}", r.stdout);
         assert_eq!(r.verdict(), "error");
         assert!(r.has("banner-refused"));
-        assert!(r.json["findings"][0]["evidence"].as_str().unwrap().contains(&banner[..3]));
+        assert!(r.json["findings"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains(&banner[..3]));
     }
 }
 
@@ -172,7 +201,10 @@ fn ehlo_421_is_no_diagnosis() {
 fn starttls_rejected() {
     let pki = Pki::new();
     let mut steps = opening(GOOD_EHLO);
-    steps.extend([Step::Expect("STARTTLS"), send("454 4.7.0 TLS not available\r\n")]);
+    steps.extend([
+        Step::Expect("STARTTLS"),
+        send("454 4.7.0 TLS not available\r\n"),
+    ]);
     steps.extend(closing());
     let server = ScriptedServer::start(steps);
     let target = server.target();
@@ -190,7 +222,10 @@ fn cert_case(validity: Validity, names: &[&str], expect: &str) {
     assert_eq!(r.code, 3, "{expect}: {}", r.stdout);
     assert!(r.has(expect), "{expect}: {:?}", r.finding_ids());
     let tls = &r.json["tls"];
-    assert_eq!(tls["established"], true, "the handshake completes so the chain can be shown");
+    assert_eq!(
+        tls["established"], true,
+        "the handshake completes so the chain can be shown"
+    );
     assert_eq!(tls["verified"], false);
     assert!(tls["verify_error"]["sentence"].as_str().is_some());
     assert!(!tls["certificates"].as_array().unwrap().is_empty());
@@ -325,7 +360,10 @@ fn tls_handshake_failed_when_server_is_not_tls() {
     assert_eq!(r.code, 3, "{}", r.stdout);
     assert!(r.has("tls-handshake-failed"));
     assert_eq!(r.json["tls"]["handshake_error"]["cause"], "not-tls");
-    assert!(!r.has("starttls-response-injection"), "arrived after the 220's read");
+    assert!(
+        !r.has("starttls-response-injection"),
+        "arrived after the 220's read"
+    );
 }
 
 #[test]
@@ -347,7 +385,10 @@ fn timeout_names_the_step() {
     let r = run_json(&["--timeout", "1", &target]);
     assert_eq!(r.code, 4);
     assert!(r.has("timeout"));
-    assert!(r.finding("timeout")["message"].as_str().unwrap().contains("banner"));
+    assert!(r.finding("timeout")["message"]
+        .as_str()
+        .unwrap()
+        .contains("banner"));
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 

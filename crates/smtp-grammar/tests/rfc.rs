@@ -775,7 +775,11 @@ fn rfc1869_4_5_clients_on_lower_case_keyword() {
     for &e in ALL {
         let got = who_sees(&["250-mx.example.com", "250-starttls", "250 SIZE 10"], e);
         // Go net/smtp keys its extension map by the keyword as sent and looks up upper case.
-        let mut want: Vec<&str> = STRICT.iter().copied().filter(|c| *c != "go-net-smtp").collect();
+        let mut want: Vec<&str> = STRICT
+            .iter()
+            .copied()
+            .filter(|c| *c != "go-net-smtp")
+            .collect();
         want.push("postfix");
         assert_eq!(got, want, "{e:?}");
         let r = parse(&["250-mx.example.com", "250 starttls"], e);
