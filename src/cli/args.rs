@@ -214,7 +214,7 @@ pub(crate) struct ProbeArgs {
     pub(crate) max_line_length: u64,
 
     /// Most lines in one multi-line reply.
-    #[arg(long, value_name = "LINES", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, value_name = "LINES", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub(crate) max_reply_lines: u64,
 
     /// Most octets in one reply.
@@ -222,7 +222,7 @@ pub(crate) struct ProbeArgs {
     pub(crate) max_reply_bytes: u64,
 
     /// Most octets the server may send in the whole session.
-    #[arg(long, value_name = "OCTETS", default_value_t = 1_048_576, value_parser = clap::value_parser!(u64).range(512..=1_073_741_824))]
+    #[arg(long, value_name = "OCTETS", default_value_t = 1_048_576, value_parser = clap::value_parser!(u64).range(512..=1_099_511_627_776))]
     pub(crate) max_session_bytes: u64,
 
     /// Include the whole conversation, both directions, with timestamps.

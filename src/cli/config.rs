@@ -38,13 +38,22 @@ impl Output {
 /// `auto` colours only a terminal, and never when NO_COLOR is set to anything non-empty
 /// (no-color.org) or TERM is `dumb`.
 fn use_color(choice: ColorChoice) -> bool {
+    use_color_on(choice, std::io::stdout().is_terminal())
+}
+
+/// The same rule for stderr, where the logs go.
+pub(crate) fn use_color_stderr(choice: ColorChoice) -> bool {
+    use_color_on(choice, std::io::stderr().is_terminal())
+}
+
+fn use_color_on(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
             let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-            !no_color && !dumb && std::io::stdout().is_terminal()
+            !no_color && !dumb && terminal
         }
     }
 }

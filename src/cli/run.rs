@@ -79,16 +79,23 @@ fn init_tracing(args: &OutputArgs) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(super::config::use_color_stderr(args.color))
         .with_target(false)
         .try_init();
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    // One probe is I/O-bound: a single-threaded runtime keeps memory and start-up small.
-    tokio::runtime::Builder::new_current_thread()
+/// Runs `fut` on a single-threaded runtime: one probe is I/O-bound, and one thread keeps memory
+/// and start-up small.
+fn block_on<F: std::future::Future>(fut: F) -> anyhow::Result<F::Output> {
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")
+        .context("cannot start the async runtime")?;
+    let out = rt.block_on(fut);
+    // A system resolver call stuck in a blocking thread must not hold the process past its
+    // deadline: the answer is already in hand, so leave such threads behind.
+    rt.shutdown_background();
+    Ok(out)
 }
 
 fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
@@ -160,11 +167,11 @@ fn probe(
     }
     let anchors = anchors(args)?;
     let opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
-    let report = runtime()?.block_on(async {
+    let report = block_on(async {
         let dopts =
             domain_options(domain_args, &opts, false).map_err(|e| UsageError(e.to_string()))?;
         anyhow::Ok(probe_target(target, &opts, &dopts, args.port.is_some()).await)
-    })?;
+    })??;
     emit_target(&report, &output)
 }
 
@@ -305,8 +312,7 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
             "--ca-file has no meaning for the demo: it trusts its own CA".into()
         ));
     }
-    let rt = runtime()?;
-    let report = rt.block_on(async {
+    let report = block_on(async {
         let server = DemoServer::start(scenario)
             .await
             .context("cannot start the demo server")?;
@@ -335,6 +341,6 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
             )
             .await,
         )
-    })?;
+    })??;
     emit(&report, &output)
 }
