@@ -184,10 +184,14 @@ fn unreachable_report(
     e: &ConnectError,
     attempts: Vec<AddressAttempt>,
 ) -> Report {
-    let id = if e.is_timeout() && !matches!(e, ConnectError::ResolveTimeout { .. }) {
-        FindingId::Timeout
-    } else {
-        FindingId::ConnectFailed
+    let id = match e {
+        ConnectError::Resolve { .. } => FindingId::DnsError,
+        ConnectError::NoAddress { .. } => FindingId::DnsNoRecords,
+        ConnectError::ResolveTimeout { .. } => FindingId::DnsTimeout,
+        ConnectError::AllFailed {
+            timed_out: true, ..
+        } => FindingId::Timeout,
+        _ => FindingId::ConnectFailed,
     };
     let detail: Vec<String> = attempts
         .iter()

@@ -248,7 +248,7 @@ pub(crate) struct OutputArgs {
     )]
     pub(crate) color: ColorChoice,
 
-    /// More logging on stderr (-v: steps, -vv: the wire, escaped).
+    /// More logging on stderr (-v: steps, -vv: the wire, escaped, -vvv: the libraries too).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
 

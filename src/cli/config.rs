@@ -92,8 +92,10 @@ pub(crate) fn limits(args: &ProbeArgs) -> SessionLimits {
 
 pub(crate) fn anchors(args: &ProbeArgs) -> anyhow::Result<Arc<TrustAnchors>> {
     let anchors = match &args.ca_file {
-        Some(path) => TrustAnchors::from_pem_file(path)
-            .with_context(|| format!("cannot use --ca-file {}", path.display()))?,
+        // A file that cannot be used is the caller's mistake: a usage error, exit 2.
+        Some(path) => TrustAnchors::from_pem_file(path).map_err(|e| {
+            super::run::UsageError(format!("cannot use --ca-file {}: {e}", path.display()))
+        })?,
         None => {
             TrustAnchors::webpki_roots().context("cannot load the built-in root certificates")?
         }

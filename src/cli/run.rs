@@ -72,7 +72,8 @@ fn init_tracing(args: &OutputArgs) {
     let level = match args.verbose {
         0 => "warn",
         1 => "smtp_tls_check=debug,warn",
-        _ => "debug",
+        2 => "smtp_tls_check=trace,warn",
+        _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SMTP_TLS_CHECK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
@@ -307,10 +308,15 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
             names.join(", ")
         )));
     };
-    if args.probe.ca_file.is_some() {
-        bail!(UsageError(
-            "--ca-file has no meaning for the demo: it trusts its own CA".into()
-        ));
+    // The demo server is on a port of its own choosing, speaks STARTTLS and has its own CA.
+    for (given, flag) in [
+        (args.probe.ca_file.is_some(), "--ca-file"),
+        (args.probe.port.is_some(), "--port"),
+        (args.probe.implicit_tls, "--implicit-tls"),
+    ] {
+        if given {
+            bail!(UsageError(format!("{flag} has no meaning for the demo")));
+        }
     }
     let report = block_on(async {
         let server = DemoServer::start(scenario)

@@ -1,6 +1,6 @@
 use smtp_grammar::{
-    client_view, escape_bytes, interpret_ehlo, EhloNote, EhloReply, Reply, StarttlsPlacement,
-    CLIENTS,
+    client_view, escape_bytes, interpret_ehlo, ClientVerdict, EhloNote, EhloReply, Reply,
+    StarttlsPlacement,
 };
 
 use crate::model::{
@@ -9,19 +9,25 @@ use crate::model::{
 };
 use crate::session::render_line;
 
-/// Short names of the clients whose rule matches, for sentences ("Cisco ESA, Python smtplib").
-fn client_names(filter: impl Fn(smtp_grammar::Rule) -> bool, most: usize) -> String {
-    let names: Vec<&str> = CLIENTS
+/// Short names of the clients in `view` that pass `filter`, for sentences: the names come from
+/// the computed client view, so a sentence can never contradict it.
+fn client_names(view: &[ClientVerdict], filter: impl Fn(&ClientVerdict) -> bool) -> String {
+    const SHOWN: usize = 4;
+    let names: Vec<&str> = view
         .iter()
-        .filter(|c| filter(c.rule))
-        .map(|c| c.name.split(" (").next().unwrap_or(c.name))
-        .take(most)
+        .filter(|v| filter(v))
+        .map(|v| v.name.split(" (").next().unwrap_or(v.name))
         .collect();
-    names.join(", ")
-}
-
-fn strict_client_names() -> String {
-    client_names(smtp_grammar::Rule::skips_greeting, 3)
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
 }
 
 pub(crate) fn banner_section(reply: &Reply) -> BannerSection {
@@ -133,11 +139,13 @@ fn annotate_line(i: usize, line: &smtp_grammar::ReplyLine, ehlo: &EhloReply) -> 
     }
 }
 
-/// What the EHLO reply means for TLS. `offline` adjusts hints for `parse` (no probe to rerun).
-pub fn ehlo_findings(reply: &Reply, offline: bool) -> Vec<Finding> {
+/// What the EHLO reply means for TLS. `suggest_force` adds the `--force-starttls` hint (a live
+/// probe that did not upgrade; not `parse`, not a forced probe).
+pub fn ehlo_findings(reply: &Reply, suggest_force: bool) -> Vec<Finding> {
     let Ok(ehlo) = interpret_ehlo(reply) else {
         return Vec::new();
     };
+    let view = client_view(reply);
     let mut out = Vec::new();
     let first_line = reply
         .lines
@@ -148,16 +156,21 @@ pub fn ehlo_findings(reply: &Reply, offline: bool) -> Vec<Finding> {
         StarttlsPlacement::EhloLine => {}
         StarttlsPlacement::GreetingOnly => {
             let mut hint = "send the server's own name as the first line of the EHLO reply and STARTTLS on a later line (RFC 5321 4.1.1.1)".to_string();
-            if !offline {
+            if suggest_force {
                 hint.push_str("; the probe did not upgrade, as a strict client would not: --force-starttls shows what lenient clients get");
             }
             out.push(
                 Finding::error(
                     FindingId::StarttlsInGreeting,
-                    format!(
-                        "STARTTLS is only on the EHLO greeting line, which strict clients ({}) read as the server's name: they will not use TLS; lenient ones (Postfix, swaks, OpenSSL) will",
-                        strict_client_names()
-                    ),
+                    {
+                        let blind = client_names(&view, |v| !v.will_upgrade);
+                        let upgrade = client_names(&view, |v| v.will_upgrade);
+                        if upgrade.is_empty() {
+                            format!("STARTTLS is only on the EHLO greeting line, which clients read as the server's name: none of {blind} will use TLS")
+                        } else {
+                            format!("STARTTLS is only on the EHLO greeting line, which strict clients read as the server's name: {blind} will not use TLS; {upgrade} will")
+                        }
+                    },
                 )
                 .with_evidence(first_line.clone())
                 .with_hint(hint),
@@ -166,7 +179,14 @@ pub fn ehlo_findings(reply: &Reply, offline: bool) -> Vec<Finding> {
         StarttlsPlacement::GreetingAndEhloLine => out.push(
             Finding::info(
                 FindingId::StarttlsInGreeting,
-                "STARTTLS also appears on the greeting line; harmless, since an ehlo-line offers it too",
+                if view.iter().all(|v| v.will_upgrade) {
+                    "STARTTLS also appears on the greeting line; harmless, since an ehlo-line offers it too".to_string()
+                } else {
+                    format!(
+                        "STARTTLS also appears on the greeting line; an ehlo-line offers it too, but {} will not use TLS",
+                        client_names(&view, |v| !v.will_upgrade)
+                    )
+                },
             )
             .with_evidence(first_line.clone()),
         ),
@@ -184,10 +204,16 @@ pub fn ehlo_findings(reply: &Reply, offline: bool) -> Vec<Finding> {
             EhloNote::StarttlsCase { as_sent } => out.push(
                 Finding::info(
                     FindingId::StarttlsCase,
-                    format!(
-                        "STARTTLS is offered in lower or mixed case: legal (RFC 5321 keywords are case-insensitive), but {} look for upper case only and will miss it",
-                        client_names(smtp_grammar::Rule::case_sensitive, usize::MAX)
-                    ),
+                    {
+                        let missing = client_names(&view, |v| !v.sees_starttls);
+                        if missing.is_empty() {
+                            "STARTTLS is offered in lower or mixed case: legal (RFC 5321 keywords are case-insensitive)".to_string()
+                        } else {
+                            format!(
+                                "STARTTLS is offered in lower or mixed case: legal (RFC 5321 keywords are case-insensitive), but {missing} look for upper case only and miss it"
+                            )
+                        }
+                    },
                 )
                 .with_evidence(escape_str(as_sent)),
             ),
@@ -205,11 +231,11 @@ pub fn ehlo_findings(reply: &Reply, offline: bool) -> Vec<Finding> {
                 ),
             ),
             EhloNote::MaskedKeyword { .. } | EhloNote::NoExtensions => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
         }
     }
-    for invalid in &ehlo.invalid_lines {
+    // Each of the first few gets its own finding; a hostile reply must not flood the report.
+    const INVALID_SHOWN: usize = 3;
+    for invalid in ehlo.invalid_lines.iter().take(INVALID_SHOWN) {
         let message = if invalid.looks_like_domain {
             format!(
                 "line {} of the EHLO reply is not an ehlo-keyword but looks like the server's name: the greeting was probably sent on the wrong line",
@@ -225,6 +251,22 @@ pub fn ehlo_findings(reply: &Reply, offline: bool) -> Vec<Finding> {
             Finding::warning(FindingId::InvalidEhloKeyword, message)
                 .with_evidence(escape_str(&invalid.text)),
         );
+    }
+    if ehlo.invalid_lines.len() > INVALID_SHOWN {
+        let rest: Vec<usize> = ehlo
+            .invalid_lines
+            .iter()
+            .skip(INVALID_SHOWN)
+            .map(|l| l.line + 1)
+            .collect();
+        out.push(Finding::warning(
+            FindingId::InvalidEhloKeyword,
+            format!(
+                "{} more lines of the EHLO reply are not valid ehlo-lines: {}",
+                rest.len(),
+                super::reply::line_list(&rest)
+            ),
+        ));
     }
     out
 }

@@ -54,7 +54,7 @@ pub fn parse_report(extracted: &Extracted) -> Report {
         !extracted.pasted_with_lf,
     ));
     let section = ehlo_section(reply);
-    findings.extend(ehlo_findings(reply, true));
+    findings.extend(ehlo_findings(reply, false));
     let diagnosed = section.is_some();
     let verdict = verdict(&findings, diagnosed);
     let ok_line =

@@ -22,8 +22,6 @@ pub fn reply_findings(reply: &Reply, what: &str, judge_line_ends: bool) -> Vec<F
             Anomaly::NonUtf8 { line } => non_utf8.push(line + 1),
             Anomaly::ControlChars { line } => control.push(line + 1),
             Anomaly::BadSeparator { line, .. } => bad_sep.push(line + 1),
-            #[allow(unreachable_patterns)]
-            _ => {}
         }
     }
     let mut out = Vec::new();
@@ -32,7 +30,7 @@ pub fn reply_findings(reply: &Reply, what: &str, judge_line_ends: bool) -> Vec<F
             FindingId::BareLf,
             format!(
                 "the {what} ends lines with a bare LF instead of CRLF (RFC 5321 2.3.8) on {}; most clients accept it, strict ones may not",
-                list(&bare_lf)
+                line_list(&bare_lf)
             ),
         ));
     }
@@ -60,7 +58,7 @@ pub fn reply_findings(reply: &Reply, what: &str, judge_line_ends: bool) -> Vec<F
             FindingId::BadSeparator,
             format!(
                 "the {what} has no SP or '-' after the reply code on {}",
-                list(&bad_sep)
+                line_list(&bad_sep)
             ),
         ));
     }
@@ -69,7 +67,7 @@ pub fn reply_findings(reply: &Reply, what: &str, judge_line_ends: bool) -> Vec<F
             FindingId::ControlCharacters,
             format!(
                 "the {what} contains control characters on {} (shown escaped)",
-                list(&control)
+                line_list(&control)
             ),
         ));
     }
@@ -78,14 +76,15 @@ pub fn reply_findings(reply: &Reply, what: &str, judge_line_ends: bool) -> Vec<F
             FindingId::NonUtf8,
             format!(
                 "the {what} contains octets that are not UTF-8 on {} (shown as \\xNN)",
-                list(&non_utf8)
+                line_list(&non_utf8)
             ),
         ));
     }
     out
 }
 
-fn list(lines: &[usize]) -> String {
+/// "line 3" / "lines 3, 4 and 9 more": bounded, however many lines there are.
+pub(super) fn line_list(lines: &[usize]) -> String {
     const SHOWN: usize = 8;
     let mut s = if lines.len() == 1 { "line " } else { "lines " }.to_string();
     let shown: Vec<String> = lines.iter().take(SHOWN).map(|l| l.to_string()).collect();

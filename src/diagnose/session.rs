@@ -193,10 +193,11 @@ pub fn session_report(
         if ehlo.code == 250 {
             diagnosed = true;
             ehlo_sec = ehlo_section(ehlo);
-            client_view = client_view_entries(ehlo);
+            // Inside implicit TLS there is no STARTTLS to place and no client to judge by it.
             let implicit = record.tls.as_ref().is_some_and(|t| t.implicit);
             if !implicit {
-                let mut ehlo_f = ehlo_findings(ehlo, false);
+                client_view = client_view_entries(ehlo);
+                let mut ehlo_f = ehlo_findings(ehlo, !record.starttls.forced);
                 if record.starttls.forced {
                     // Forced past a missing offer: keep the finding, the upgrade result follows.
                     ehlo_f.iter_mut().for_each(|f| {
@@ -211,9 +212,15 @@ pub fn session_report(
         } else if (500..600).contains(&ehlo.code) {
             let helo_ok = record.helo.as_ref().is_some_and(|h| h.code == 250);
             diagnosed = helo_ok;
+            let severity = if helo_ok {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
             findings.push(
-                Finding::warning(
+                Finding::new(
                     FindingId::EhloRejected,
+                    severity,
                     if helo_ok {
                         format!("EHLO was refused ({}) and HELO accepted: the server speaks only the old SMTP of RFC 821, with no extensions", ehlo.code)
                     } else {
@@ -274,7 +281,9 @@ pub fn session_report(
     }
 
     let tls_section = record.tls.as_ref().map(|tls| {
-        if tls.implicit {
+        // On an implicit-TLS port a failed handshake is the diagnosis; after a good one, the
+        // banner and EHLO inside TLS decide as on a plaintext port.
+        if tls.implicit && tls.handshake_error.is_some() {
             diagnosed = true;
         }
         tls_findings(tls, ctx, &mut findings)
@@ -332,7 +341,12 @@ pub fn session_report(
         }
     }
 
-    if ctx.tls_skipped && ehlo_sec.as_ref().is_some_and(|e| e.starttls != "absent") {
+    let offered = record
+        .ehlo
+        .as_ref()
+        .and_then(|r| interpret_ehlo(r).ok())
+        .is_some_and(|e| e.starttls.strict_clients_see_it());
+    if ctx.tls_skipped && offered {
         findings.push(Finding::info(
             FindingId::TlsSkipped,
             "the TLS upgrade was not attempted (--no-tls)",
@@ -458,9 +472,9 @@ fn tls_findings(
         }
     }
     if !ctx.verify_enabled {
-        findings.push(Finding::warning(
+        findings.push(Finding::info(
             FindingId::CertVerificationDisabled,
-            "certificate verification was disabled (--insecure): certificate problems are reported as warnings only",
+            "--insecure: the certificate was verified as always, but problems count as warnings, not failures",
         ));
     }
     if let Some(leaf) = certificates.first() {

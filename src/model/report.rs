@@ -26,9 +26,15 @@ impl Verdict {
         }
     }
 
-    /// The worse of two verdicts, for a domain with several MX hosts.
+    /// The verdict of several results together (a domain's addresses, a batch).
+    ///
+    /// A TLS problem found anywhere outranks an address that could not be diagnosed: an
+    /// unreachable IPv6 address must not hide that the reachable one has no STARTTLS.
     pub fn worst(self, other: Verdict) -> Verdict {
-        self.max(other)
+        match (self, other) {
+            (Verdict::Fail, _) | (_, Verdict::Fail) => Verdict::Fail,
+            _ => self.max(other),
+        }
     }
 
     pub fn exit_status(self) -> ExitStatus {
@@ -230,5 +236,28 @@ impl Report {
 
     pub fn worst_severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Verdict::{self, *};
+
+    #[test]
+    fn fail_outranks_error_when_combining() {
+        let all = [Ok, Warning, Fail, Error];
+        for a in all {
+            for b in all {
+                let w = a.worst(b);
+                assert_eq!(w, b.worst(a), "symmetric");
+                let expected = if a == Fail || b == Fail {
+                    Fail
+                } else {
+                    a.max(b)
+                };
+                assert_eq!(w, expected, "{a:?} {b:?}");
+            }
+        }
+        assert_eq!([Ok, Error, Fail].into_iter().fold(Ok, Verdict::worst), Fail);
     }
 }

@@ -77,7 +77,11 @@ impl Ctx {
     }
 
     pub(super) fn note(&mut self, direction: TranscriptDirection, text: String) {
-        tracing::debug!(target: "smtp_tls_check::wire", "{} {}", arrow(direction), text);
+        // Steps at debug (-v), every line on the wire at trace (-vv); both already escaped.
+        match direction {
+            TranscriptDirection::Event => tracing::debug!("{}", text),
+            _ => tracing::trace!(target: "smtp_tls_check::wire", "{} {}", arrow(direction), text),
+        }
         let t_ms = self.elapsed_ms();
         if let Some(entries) = self.transcript.as_mut() {
             entries.push(TranscriptEntry {

@@ -129,7 +129,13 @@ fn describe_cert_error(
             P::Other,
             "certificate revocation status could not be determined",
         ),
-        other => (P::Other, format!("certificate rejected: {other}")),
+        C::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => fixed(
+            P::Other,
+            "the server's certificate is a CA certificate (basicConstraints CA:TRUE), which \
+             clients refuse as a server certificate (the default of `openssl req -x509`)",
+        ),
+        // The detail (the rustls error) goes into the finding's evidence.
+        _ => fixed(P::Other, "certificate rejected by the verifier"),
     }
 }
 

@@ -128,7 +128,8 @@ fn json_lines_one_per_target_bad_lines_and_failures_are_results() {
     for l in &r.lines {
         assert_eq!(l["schema_version"], 1);
     }
-    assert_eq!(r.code, 4, "the worst verdict's exit code");
+    // A TLS problem found (fail, 3) outranks the targets that could not be diagnosed (4).
+    assert_eq!(r.code, 3, "the worst verdict's exit code");
     assert!(r.stderr.contains("5 targets"), "{}", r.stderr);
     assert!(r.stderr.contains("invalid-target"), "{}", r.stderr);
 }
@@ -200,14 +201,14 @@ fn json_summary_counts_verdicts_and_findings() {
     assert_eq!(s["verdicts"]["fail"], 1);
     assert_eq!(s["verdicts"]["error"], 2);
     assert_eq!(s["verdicts"]["warning"], 0);
-    assert_eq!(s["worst"], "error");
+    assert_eq!(s["worst"], "fail");
     assert_eq!(s["findings"]["invalid-target"], 1);
     assert_eq!(s["findings"]["connect-failed"], 1);
     assert_eq!(s["findings"]["starttls-in-greeting"], 1);
     // Unordered: every target exactly once all the same.
     let got: BTreeSet<String> = results.iter().map(input_of).collect();
     assert_eq!(got.len(), 4, "two identical good lines, {got:?}");
-    assert_eq!(r.code, 4);
+    assert_eq!(r.code, 3, "fail outranks error");
 }
 
 #[test]

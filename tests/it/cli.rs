@@ -38,7 +38,7 @@ fn parse_seed_incorrect_is_greeting_only() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["client"] == "postfix")
+        .find(|c| c["client"] == "posttls-finger")
         .unwrap()
         .clone();
     assert_eq!(postfix["sees_starttls"], true);

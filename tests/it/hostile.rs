@@ -478,7 +478,10 @@ fn control_characters_ansi_escapes_and_non_utf8_are_shown_escaped() {
     );
 
     let mut args = short_args(&pki, &target);
-    args.splice(0..0, ["--no-tls", "--transcript", "--color", "never", "-v"]);
+    args.splice(
+        0..0,
+        ["--no-tls", "--transcript", "--color", "never", "-vv"],
+    );
     let h = run(&args);
     assert!(!h.stdout.contains('\u{1b}'), "{}", h.stdout.escape_debug());
     assert!(

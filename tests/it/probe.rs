@@ -407,3 +407,43 @@ fn ipv6_loopback_target() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(r.json["target"]["host"], "::1");
 }
+
+#[test]
+fn ca_certificate_used_as_server_certificate_is_explained() {
+    // `openssl req -x509` makes CA:TRUE certificates; many self-made server certificates are.
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["mx.test".to_string()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("self.pem");
+    std::fs::write(&ca_file, cert.pem()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let server = tls_server(std::sync::Arc::new(config));
+    let target = server.target();
+    let r = run_json(&[
+        "--ca-file",
+        ca_file.to_str().unwrap(),
+        "--tls-name",
+        "mx.test",
+        "--timeout",
+        "3",
+        &target,
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    let f = r.finding("cert-invalid");
+    assert!(
+        f["message"].as_str().unwrap().contains("CA certificate"),
+        "{f}"
+    );
+}

@@ -86,14 +86,23 @@ pub static CLIENTS: &[ClientProfile] = &[
     },
     ClientProfile {
         id: "postfix",
-        name: "Postfix smtp client / posttls-finger",
-        rule: Rule::AnyLineFirstWordAnyCase,
+        name: "Postfix smtp client",
+        rule: Rule::StrictEhloLines,
         sends_anyway: false,
         logs_when_missing: Some("TLS is required, but was not offered by host"),
+        source: "Postfix src/smtp/smtp_proto.c smtp_helo(): line 0's first word is taken as the \
+                 server's name (mail-loop check), keywords are matched case-insensitively from \
+                 line 1 on. The log line is smtp's under smtp_tls_security_level = encrypt; at \
+                 `may` it sends in plaintext without a word",
+    },
+    ClientProfile {
+        id: "posttls-finger",
+        name: "posttls-finger",
+        rule: Rule::AnyLineFirstWordAnyCase,
+        sends_anyway: false,
+        logs_when_missing: None,
         source: "measured: Postfix 3.7 posttls-finger upgrades with STARTTLS only on the \
-                 greeting line; keyword match is case-insensitive. The log line is Postfix \
-                 smtp's under smtp_tls_security_level = encrypt; at `may` it sends in plaintext \
-                 without a word",
+                 greeting line; keyword match is case-insensitive",
     },
     ClientProfile {
         id: "swaks",

@@ -190,6 +190,12 @@ pub fn interpret_ehlo(reply: &Reply) -> Result<EhloReply, EhloError> {
                 if is_masked_keyword(first_word) {
                     masked.push(first_word);
                 }
+                // `STARTTLS<HTAB>x` breaks the ehlo-line syntax, yet every client that splits on
+                // white space sees the keyword: it is offered, on a malformed line.
+                if is_starttls(first_word) {
+                    ehlo_has = true;
+                    starttls_notes(first_word, &line.text, &mut notes);
+                }
                 invalid_lines.push(InvalidEhloLine {
                     line: i,
                     text: lossy(&line.text),

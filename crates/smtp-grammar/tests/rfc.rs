@@ -708,6 +708,7 @@ const STRICT: &[&str] = &[
     "go-net-smtp",
     "stalwart-mail-send",
     "kumomta",
+    "postfix",
 ];
 
 #[test]
@@ -722,6 +723,7 @@ fn clients_table_is_complete() {
             "stalwart-mail-send",
             "kumomta",
             "postfix",
+            "posttls-finger",
             "swaks",
             "testssl-sh",
             "lettre",
@@ -756,7 +758,7 @@ fn rfc5321_4_1_1_1_clients_on_seed_reply() {
             Some("STARTTLS extension not supported by server.")
         );
         for id in [
-            "postfix",
+            "posttls-finger",
             "swaks",
             "testssl-sh",
             "lettre",
@@ -780,7 +782,7 @@ fn rfc1869_4_5_clients_on_lower_case_keyword() {
             .copied()
             .filter(|c| *c != "go-net-smtp")
             .collect();
-        want.push("postfix");
+        want.push("posttls-finger");
         assert_eq!(got, want, "{e:?}");
         let r = parse(&["250-mx.example.com", "250 starttls"], e);
         let view = client_view(&r);
@@ -859,7 +861,11 @@ fn seed_incorrect_transcript_is_greeting_only() {
     let sees = |id: &str| v.iter().find(|c| c.client == id).unwrap().sees_starttls;
     assert!(!sees("cisco-esa"));
     assert!(!sees("python-smtplib"));
-    assert!(sees("postfix"));
+    assert!(
+        !sees("postfix"),
+        "Postfix's smtp client reads line 1 as the server's name"
+    );
+    assert!(sees("posttls-finger"));
     assert!(sees("swaks"));
     assert!(sees("openssl-s-client"));
 }
@@ -1053,4 +1059,16 @@ fn fuzz_regressions() {
         interpret_ehlo(&r).unwrap().starttls,
         StarttlsPlacement::Masked
     );
+}
+
+#[test]
+fn rfc5321_4_1_1_1_starttls_on_a_malformed_line_is_still_offered() {
+    // HTAB is not the ehlo-param separator, but clients split on white space and see STARTTLS.
+    for &e in ALL {
+        let r = parse(&["250-mx.example.com", "250 STARTTLS\tNOW"], e);
+        let ehlo = interpret_ehlo(&r).unwrap();
+        assert_eq!(ehlo.starttls, StarttlsPlacement::EhloLine, "{e:?}");
+        assert_eq!(ehlo.invalid_lines.len(), 1, "{e:?}");
+        assert!(client_view(&r).iter().any(|v| v.sees_starttls));
+    }
 }
