@@ -15,38 +15,6 @@ use std::time::Duration;
 
 use smtp_tls_check::demo::{find_scenario, DemoServer, DEMO_TLS_NAME};
 
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn pem(der: &[u8]) -> String {
-    let b64 = base64(der);
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
-}
-
 struct Measure {
     wall: f64,
     user: f64,
@@ -117,7 +85,7 @@ fn main() {
         .expect("start the demo server");
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, pem(&server.ca_der)).expect("write CA");
+    std::fs::write(&ca, &server.ca_pem).expect("write CA");
 
     if serve {
         println!("{} {} {}", server.addr.port(), ca.display(), DEMO_TLS_NAME);

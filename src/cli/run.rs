@@ -13,8 +13,7 @@ use smtp_tls_check::mx::{probe_target, TargetKind};
 use smtp_tls_check::net::parse_target;
 use smtp_tls_check::probe::probe_addrs;
 use smtp_tls_check::report::{
-    render_human, render_json, render_target_human, render_target_json, render_target_json_line,
-    render_target_verdict_line,
+    render_human, render_json, render_json_line, render_target_human, render_target_verdict_line,
 };
 use smtp_tls_check::smtp_grammar::{extract_ehlo_reply, Limits};
 use smtp_tls_check::tls::TrustAnchors;
@@ -181,7 +180,7 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
         return emit(r, output);
     }
     let text = if output.json {
-        let mut s = render_target_json(report);
+        let mut s = render_json(report);
         s.push('\n');
         s
     } else {
@@ -253,7 +252,7 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
             Arc::new(dopts),
             &bopts,
             |report: &TargetReport| {
-                let mut line = render_target_json_line(report);
+                let mut line = render_json_line(report);
                 line.push('\n');
                 if let Some(bar) = &progress {
                     bar.inc(1);

@@ -26,6 +26,8 @@ pub struct DemoServer {
     pub addr: SocketAddr,
     /// The demo CA: the only certificate the demo probe trusts.
     pub ca_der: CertificateDer<'static>,
+    /// The same, PEM-encoded, for other tools pointed at the demo server (`--ca-file`, benches).
+    pub ca_pem: String,
     task: JoinHandle<()>,
 }
 
@@ -43,6 +45,7 @@ impl DemoServer {
         let addr = listener.local_addr().map_err(DemoError::Listen)?;
         let ca = TestCa::new("smtp-tls-check demo CA")?;
         let ca_der = ca.cert_der();
+        let ca_pem = ca.cert_pem();
         let acceptor = match scenario.starttls {
             StarttlsBehaviour::Accept(kind) | StarttlsBehaviour::AcceptWithInjection(kind) => {
                 let identity = match kind {
@@ -68,7 +71,12 @@ impl DemoServer {
                 });
             }
         });
-        Ok(DemoServer { addr, ca_der, task })
+        Ok(DemoServer {
+            addr,
+            ca_der,
+            ca_pem,
+            task,
+        })
     }
 }
 

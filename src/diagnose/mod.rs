@@ -3,10 +3,12 @@
 //! This is the only place that judges. The grammar crate says what the bytes are; the session
 //! says what happened; this module says what that means for mail clients.
 
+mod domain;
 mod ehlo;
 mod reply;
 mod session;
 
+pub use domain::finish_domain;
 pub use ehlo::{client_view_entries, ehlo_findings, ehlo_section};
 pub use reply::reply_findings;
 pub use session::{session_report, DiagnoseContext};

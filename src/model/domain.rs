@@ -73,9 +73,10 @@ pub struct DomainReport {
 }
 
 impl DomainReport {
-    /// A report with no MX yet; the verdict follows the findings until MX hosts are added.
+    /// A report with no MX yet. Its verdict and summary are set by
+    /// [`crate::diagnose::finish_domain`], which is where judgement lives.
     pub fn new(input: &str, domain: &str, findings: Vec<Finding>) -> Self {
-        let mut report = DomainReport {
+        DomainReport {
             schema_version: SCHEMA_VERSION,
             kind: ReportKind::Domain,
             input: input.to_string(),
@@ -84,27 +85,7 @@ impl DomainReport {
             summary: String::new(),
             findings,
             mx: Vec::new(),
-        };
-        report.verdict = report.worst_verdict();
-        report
-    }
-
-    /// The domain's findings (an error finding means no diagnosis) and every address's verdict.
-    pub fn worst_verdict(&self) -> Verdict {
-        let own = self
-            .findings
-            .iter()
-            .map(|f| match f.severity {
-                super::Severity::Info => Verdict::Ok,
-                super::Severity::Warning => Verdict::Warning,
-                super::Severity::Error => Verdict::Error,
-            })
-            .fold(Verdict::Ok, Verdict::worst);
-        self.mx
-            .iter()
-            .flat_map(|m| m.addresses.iter())
-            .map(|r| r.verdict)
-            .fold(own, Verdict::worst)
+        }
     }
 
     pub fn exit_status(&self) -> ExitStatus {
@@ -124,6 +105,8 @@ pub struct MxSection {
     pub preference: u16,
     /// True for the implicit MX (RFC 5321 5.1: no MX record, the domain's own addresses).
     pub implicit: bool,
+    /// The combined verdict of this MX's addresses.
+    pub verdict: Verdict,
     /// One report per address probed (one in all with `--first-address`). An MX whose name
     /// does not resolve has one error report with a `dns-*` finding.
     pub addresses: Vec<Report>,

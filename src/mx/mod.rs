@@ -16,9 +16,9 @@ use tokio::task::JoinSet;
 
 pub use dns::{DnsFailure, MxAnswer, MxResolver};
 
-use crate::diagnose::error_report;
+use crate::diagnose::{error_report, finish_domain};
 use crate::model::{
-    DomainReport, Finding, FindingId, Mode, MxSection, Report, TargetReport, TargetSection, Verdict,
+    DomainReport, Finding, FindingId, Mode, MxSection, Report, TargetReport, TargetSection,
 };
 use crate::net::parse_target;
 use crate::probe::{probe_addrs, probe_host, ProbeOptions};
@@ -158,6 +158,7 @@ fn dns_error_domain(input: &str, domain: &str, failure: &DnsFailure) -> DomainRe
     let finding = Finding::error(failure.finding_id(), failure.to_string());
     let mut report = DomainReport::new(input, domain, vec![finding]);
     report.summary = format!("no diagnosis: {failure}");
+    finish_domain(&mut report);
     report
 }
 
@@ -184,6 +185,7 @@ pub async fn probe_domain(
             .with_evidence(format!("{domain}. MX 0 ."));
             let mut report = DomainReport::new(input, domain, vec![finding]);
             report.summary = format!("{domain} accepts no mail (null MX); nothing probed");
+            finish_domain(&mut report);
             return report;
         }
         Ok(MxAnswer::Hosts {
@@ -224,6 +226,7 @@ pub async fn probe_domain(
     for (preference, exchange, implicit) in exchanges {
         let idx = sections.len();
         let mut section = MxSection {
+            verdict: crate::model::Verdict::Ok,
             exchange: exchange.clone(),
             preference,
             implicit,
@@ -306,34 +309,8 @@ pub async fn probe_domain(
 
     let mut report = DomainReport::new(input, domain, findings);
     report.mx = sections;
-    report.verdict = report.worst_verdict();
-    report.summary = domain_summary(&report);
+    finish_domain(&mut report);
     report
-}
-
-fn domain_summary(report: &DomainReport) -> String {
-    let probed: Vec<&Report> = report.mx.iter().flat_map(|m| m.addresses.iter()).collect();
-    let mut counts = Vec::new();
-    for v in [Verdict::Ok, Verdict::Warning, Verdict::Fail, Verdict::Error] {
-        let n = probed.iter().filter(|r| r.verdict == v).count();
-        if n > 0 {
-            counts.push(format!("{n} {}", v.as_str()));
-        }
-    }
-    let mx = if report.mx.iter().any(|m| m.implicit) {
-        "implicit MX".to_string()
-    } else if report.mx.len() == 1 {
-        "1 MX".to_string()
-    } else {
-        format!("{} MX", report.mx.len())
-    };
-    format!(
-        "{}: {mx}, {} probe{}: {}",
-        report.domain,
-        probed.len(),
-        if probed.len() == 1 { "" } else { "s" },
-        counts.join(", ")
-    )
 }
 
 /// A host probed at the addresses `resolver` gives (used with `--host --resolver`).

@@ -3,16 +3,7 @@
 use std::fmt::Write;
 
 use super::{render_human, Style};
-use crate::model::{DomainReport, Severity, TargetReport, Verdict};
-
-fn verdict_label(style: &Style, v: Verdict) -> String {
-    match v {
-        Verdict::Ok => style.green("OK"),
-        Verdict::Warning => style.yellow("WARNING"),
-        Verdict::Fail => style.red("FAIL"),
-        Verdict::Error => style.red("ERROR"),
-    }
-}
+use crate::model::{DomainReport, TargetReport};
 
 /// A domain: its overall verdict line, its own findings, then each MX in preference order with
 /// each address's full report, indented under it.
@@ -21,16 +12,12 @@ pub fn render_domain_human(report: &DomainReport, style: &Style) -> String {
     let _ = writeln!(
         out,
         "{}  {}: {}",
-        verdict_label(style, report.verdict),
+        style.verdict(report.verdict),
         style.bold(&format!("domain {}", report.domain)),
         report.summary
     );
     for f in &report.findings {
-        let sev = match f.severity {
-            Severity::Info => style.cyan("info   "),
-            Severity::Warning => style.yellow("warning"),
-            Severity::Error => style.red("error  "),
-        };
+        let sev = style.severity(f.severity);
         let _ = writeln!(out, "  {sev} [{}] {}", f.id.as_str(), f.message);
         if let Some(e) = &f.evidence {
             let _ = writeln!(out, "          {e}");
@@ -45,15 +32,10 @@ pub fn render_domain_human(report: &DomainReport, style: &Style) -> String {
         } else {
             format!("MX {} {}", mx.preference, mx.exchange)
         };
-        let worst = mx
-            .addresses
-            .iter()
-            .map(|r| r.verdict)
-            .fold(Verdict::Ok, Verdict::worst);
         let _ = writeln!(
             out,
             "\n{}  {}",
-            verdict_label(style, worst),
+            style.verdict(mx.verdict),
             style.bold(&what)
         );
         for r in &mx.addresses {
@@ -85,24 +67,4 @@ pub fn render_target_verdict_line(report: &TargetReport, style: &Style) -> Strin
         .next()
         .map(|l| format!("{l}\n"))
         .unwrap_or_default()
-}
-
-/// Pretty JSON for `--json`.
-pub fn render_target_json(report: &TargetReport) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| {
-        format!(
-            "{{\"schema_version\":1,\"verdict\":\"error\",\"summary\":{:?}}}",
-            e.to_string()
-        )
-    })
-}
-
-/// One line, for JSON Lines (`batch`).
-pub fn render_target_json_line(report: &TargetReport) -> String {
-    serde_json::to_string(report).unwrap_or_else(|e| {
-        format!(
-            "{{\"schema_version\":1,\"verdict\":\"error\",\"summary\":{:?}}}",
-            e.to_string()
-        )
-    })
 }

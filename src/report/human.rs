@@ -1,25 +1,7 @@
 use std::fmt::Write;
 
 use super::Style;
-use crate::model::{LineRole, Report, Severity, TranscriptDirection, Verdict};
-
-fn verdict_label(style: &Style, v: Verdict) -> String {
-    match v {
-        Verdict::Ok => style.green("OK"),
-        Verdict::Warning => style.yellow("WARNING"),
-        Verdict::Fail => style.red("FAIL"),
-        Verdict::Error => style.red("ERROR"),
-    }
-}
-
-fn severity_label(style: &Style, s: Severity) -> String {
-    let text = format!("{:<7}", s.as_str());
-    match s {
-        Severity::Info => style.cyan(&text),
-        Severity::Warning => style.yellow(&text),
-        Severity::Error => style.red(&text),
-    }
-}
+use crate::model::{LineRole, Report, TranscriptDirection};
 
 fn opt_ms(v: Option<f64>) -> Option<String> {
     v.map(|ms| format!("{ms:.1} ms"))
@@ -49,7 +31,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
     let _ = writeln!(
         out,
         "{}  {}: {}",
-        verdict_label(style, report.verdict),
+        style.verdict(report.verdict),
         style.bold(&who),
         report.summary
     );
@@ -244,7 +226,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "  {} {:<28} {}",
-                severity_label(style, f.severity),
+                style.severity(f.severity),
                 f.id.as_str(),
                 f.message
             );

@@ -8,10 +8,7 @@ mod human;
 mod json;
 mod style;
 
-pub use domain::{
-    render_domain_human, render_target_human, render_target_json, render_target_json_line,
-    render_target_verdict_line,
-};
+pub use domain::{render_domain_human, render_target_human, render_target_verdict_line};
 pub use human::{render_human, render_human_many};
 pub use json::{render_json, render_json_line};
 pub use style::Style;

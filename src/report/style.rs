@@ -1,3 +1,5 @@
+use crate::model::{Severity, Verdict};
+
 /// Colours for the human report. Decided once by the CLI (terminal, `NO_COLOR`, `--color`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Style {
@@ -29,5 +31,25 @@ impl Style {
     }
     pub fn cyan(&self, text: &str) -> String {
         self.paint("36", text)
+    }
+
+    /// The verdict as the first word of a report line.
+    pub fn verdict(&self, v: Verdict) -> String {
+        match v {
+            Verdict::Ok => self.green("OK"),
+            Verdict::Warning => self.yellow("WARNING"),
+            Verdict::Fail => self.red("FAIL"),
+            Verdict::Error => self.red("ERROR"),
+        }
+    }
+
+    /// A severity, padded to one width.
+    pub fn severity(&self, s: Severity) -> String {
+        let text = format!("{:<7}", s.as_str());
+        match s {
+            Severity::Info => self.cyan(&text),
+            Severity::Warning => self.yellow(&text),
+            Severity::Error => self.red(&text),
+        }
     }
 }

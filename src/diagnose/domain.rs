@@ -1,0 +1,63 @@
+//! A mail domain's verdict and summary, from its own findings and its addresses' reports.
+
+use crate::model::{DomainReport, Report, Severity, Verdict};
+
+/// Sets the domain's verdict and, unless one was given, its summary.
+pub fn finish_domain(report: &mut DomainReport) {
+    for mx in &mut report.mx {
+        mx.verdict = mx
+            .addresses
+            .iter()
+            .map(|r| r.verdict)
+            .fold(Verdict::Ok, Verdict::worst);
+    }
+    report.verdict = domain_verdict(report);
+    if report.summary.is_empty() {
+        report.summary = domain_summary(report);
+    }
+}
+
+/// The domain's own findings (an error there, such as a DNS failure, means no diagnosis) and
+/// every address's verdict, combined with [`Verdict::worst`].
+fn domain_verdict(report: &DomainReport) -> Verdict {
+    let own = report
+        .findings
+        .iter()
+        .map(|f| match f.severity {
+            Severity::Info => Verdict::Ok,
+            Severity::Warning => Verdict::Warning,
+            Severity::Error => Verdict::Error,
+        })
+        .fold(Verdict::Ok, Verdict::worst);
+    report
+        .mx
+        .iter()
+        .flat_map(|m| m.addresses.iter())
+        .map(|r| r.verdict)
+        .fold(own, Verdict::worst)
+}
+
+fn domain_summary(report: &DomainReport) -> String {
+    let probed: Vec<&Report> = report.mx.iter().flat_map(|m| m.addresses.iter()).collect();
+    let mut counts = Vec::new();
+    for v in [Verdict::Ok, Verdict::Warning, Verdict::Fail, Verdict::Error] {
+        let n = probed.iter().filter(|r| r.verdict == v).count();
+        if n > 0 {
+            counts.push(format!("{n} {}", v.as_str()));
+        }
+    }
+    let mx = if report.mx.iter().any(|m| m.implicit) {
+        "implicit MX".to_string()
+    } else if report.mx.len() == 1 {
+        "1 MX".to_string()
+    } else {
+        format!("{} MX", report.mx.len())
+    };
+    format!(
+        "{}: {mx}, {} probe{}: {}",
+        report.domain,
+        probed.len(),
+        if probed.len() == 1 { "" } else { "s" },
+        counts.join(", ")
+    )
+}
