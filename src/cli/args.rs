@@ -19,7 +19,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                   is the verdict. --host and --mx force one reading.\n\n\
                   Exit codes: 0 ok, 1 warnings only, 2 usage error, 3 a TLS problem found, \
                   4 no diagnosis (unreachable, refused, unreadable input, DNS failure). A domain \
-                  and a batch exit with the code of their worst verdict.",
+                  and a batch exit with the code of their worst verdict; a TLS problem found \
+                  anywhere (3) outranks a target that could not be diagnosed (4).",
     subcommand_negates_reqs = true
 )]
 pub(crate) struct Cli {
@@ -172,7 +173,8 @@ pub(crate) struct ProbeArgs {
     #[arg(long, value_name = "SECS")]
     pub(crate) connect_timeout: Option<f64>,
 
-    /// Seconds the whole probe may take [default: 3 x --timeout].
+    /// Seconds one host probe may take, connection attempts included; each address of a domain
+    /// has its own [default: 3 x --timeout].
     #[arg(long, value_name = "SECS")]
     pub(crate) deadline: Option<f64>,
 

@@ -12,7 +12,7 @@ use crate::session::render_line;
 /// Short names of the clients in `view` that pass `filter`, for sentences: the names come from
 /// the computed client view, so a sentence can never contradict it.
 fn client_names(view: &[ClientVerdict], filter: impl Fn(&ClientVerdict) -> bool) -> String {
-    const SHOWN: usize = 4;
+    const SHOWN: usize = 3;
     let names: Vec<&str> = view
         .iter()
         .filter(|v| filter(v))

@@ -59,6 +59,17 @@ pub static CLIENTS: &[ClientProfile] = &[
                  lower-cased; starttls() raises SMTPNotSupportedError",
     },
     ClientProfile {
+        id: "postfix",
+        name: "Postfix (smtp client)",
+        rule: Rule::StrictEhloLines,
+        sends_anyway: false,
+        logs_when_missing: Some("TLS is required, but was not offered by host"),
+        source: "Postfix src/smtp/smtp_proto.c smtp_helo(): line 0's first word is taken as the \
+                 server's name (mail-loop check), keywords are matched case-insensitively from \
+                 line 1 on. The log line is smtp's under smtp_tls_security_level = encrypt; at \
+                 `may` it sends in plaintext without a word",
+    },
+    ClientProfile {
         id: "go-net-smtp",
         name: "Go net/smtp",
         rule: Rule::StrictEhloLinesUpperCase,
@@ -83,17 +94,6 @@ pub static CLIENTS: &[ClientProfile] = &[
         sends_anyway: false,
         logs_when_missing: None,
         source: "KumoMTA rfc5321 client: EHLO capabilities parsed from the lines after the first",
-    },
-    ClientProfile {
-        id: "postfix",
-        name: "Postfix smtp client",
-        rule: Rule::StrictEhloLines,
-        sends_anyway: false,
-        logs_when_missing: Some("TLS is required, but was not offered by host"),
-        source: "Postfix src/smtp/smtp_proto.c smtp_helo(): line 0's first word is taken as the \
-                 server's name (mail-loop check), keywords are matched case-insensitively from \
-                 line 1 on. The log line is smtp's under smtp_tls_security_level = encrypt; at \
-                 `may` it sends in plaintext without a word",
     },
     ClientProfile {
         id: "posttls-finger",

@@ -705,10 +705,10 @@ fn who_sees(lines: &[&str], e: Ending) -> Vec<&'static str> {
 const STRICT: &[&str] = &[
     "cisco-esa",
     "python-smtplib",
+    "postfix",
     "go-net-smtp",
     "stalwart-mail-send",
     "kumomta",
-    "postfix",
 ];
 
 #[test]
@@ -719,10 +719,10 @@ fn clients_table_is_complete() {
         [
             "cisco-esa",
             "python-smtplib",
+            "postfix",
             "go-net-smtp",
             "stalwart-mail-send",
             "kumomta",
-            "postfix",
             "posttls-finger",
             "swaks",
             "testssl-sh",
