@@ -91,10 +91,6 @@ impl DomainReport {
     pub fn exit_status(&self) -> ExitStatus {
         self.verdict.exit_status()
     }
-
-    pub fn has(&self, id: FindingId) -> bool {
-        self.findings.iter().any(|f| f.id == id)
-    }
 }
 
 /// One MX host and the reports of its addresses.

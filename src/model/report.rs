@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{Finding, Severity};
+use super::Finding;
 use crate::tls::{CertInfo, HandshakeFailure, VerifyFailure};
 
 /// Bumped on any incompatible change of the JSON form.
@@ -228,14 +228,6 @@ pub struct Report {
 impl Report {
     pub fn exit_status(&self) -> ExitStatus {
         self.verdict.exit_status()
-    }
-
-    pub fn has(&self, id: super::FindingId) -> bool {
-        self.findings.iter().any(|f| f.id == id)
-    }
-
-    pub fn worst_severity(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
     }
 }
 

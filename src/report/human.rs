@@ -7,15 +7,6 @@ fn opt_ms(v: Option<f64>) -> Option<String> {
     v.map(|ms| format!("{ms:.1} ms"))
 }
 
-/// Several reports (one per MX host) one after another, each with its own heading.
-pub fn render_human_many(reports: &[Report], style: &Style) -> String {
-    reports
-        .iter()
-        .map(|r| render_human(r, style))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// The human report: verdict line first, then the annotated EHLO reply, the client view, TLS,
 /// findings and timings.
 pub fn render_human(report: &Report, style: &Style) -> String {

@@ -9,6 +9,6 @@ mod json;
 mod style;
 
 pub use domain::{render_domain_human, render_target_human, render_target_verdict_line};
-pub use human::{render_human, render_human_many};
+pub use human::render_human;
 pub use json::{render_json, render_json_line};
 pub use style::Style;
