@@ -85,6 +85,7 @@ finding_ids! {
     // Domains.
     NullMx => "null-mx",
     ImplicitMx => "implicit-mx",
+    TooManyMx => "too-many-mx",
     DnsNxdomain => "dns-nxdomain",
     DnsNoRecords => "dns-no-records",
     DnsServfail => "dns-servfail",

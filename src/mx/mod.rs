@@ -162,6 +162,9 @@ fn dns_error_domain(input: &str, domain: &str, failure: &DnsFailure) -> DomainRe
     report
 }
 
+/// Most MX hosts of one domain that are probed.
+const MAX_EXCHANGES: usize = 16;
+
 /// Probes a mail domain: its MX hosts in preference order, every address of each (or the first
 /// that answers), at most `dopts.concurrency` at once.
 pub async fn probe_domain(
@@ -172,7 +175,7 @@ pub async fn probe_domain(
     dopts: &DomainOptions,
 ) -> DomainReport {
     let mut findings = Vec::new();
-    let exchanges: Vec<(u16, String, bool)> = match resolver.mx(domain).await {
+    let mut exchanges: Vec<(u16, String, bool)> = match resolver.mx(domain).await {
         Ok(MxAnswer::Null) => {
             // RFC 7505: a deliberate "this domain accepts no mail". Nothing to probe and
             // nothing wrong, so the verdict stays ok; the finding says why nothing was probed.
@@ -220,10 +223,44 @@ pub async fn probe_domain(
         Err(failure) => return dns_error_domain(input, domain, &failure),
     };
 
-    // Resolve every exchange first (cheap, and the order of the report is known up front).
+    // A hostile or careless zone may list hundreds of MX hosts; real ones list a handful.
+    if exchanges.len() > MAX_EXCHANGES {
+        findings.push(Finding::warning(
+            FindingId::TooManyMx,
+            format!(
+                "{domain} lists {} MX hosts; only the {MAX_EXCHANGES} most preferred were probed",
+                exchanges.len()
+            ),
+        ));
+        exchanges.truncate(MAX_EXCHANGES);
+    }
+
+    // Resolve every exchange at once, so a resolver that never answers costs one timeout, not
+    // one per MX; the report keeps preference order whatever order the answers come in.
+    let mut lookups = JoinSet::new();
+    for (i, (_, exchange, _)) in exchanges.iter().enumerate() {
+        let (resolver, exchange, port) = (resolver.clone(), exchange.clone(), opts.port);
+        lookups.spawn(async move { (i, resolver.addresses(&exchange, port).await) });
+    }
+    let mut resolved: Vec<Option<Result<Vec<SocketAddr>, DnsFailure>>> =
+        vec![None; exchanges.len()];
+    while let Some(joined) = lookups.join_next().await {
+        if let Ok((i, result)) = joined {
+            if let Some(slot) = resolved.get_mut(i) {
+                *slot = Some(result);
+            }
+        }
+    }
+
     let mut sections: Vec<MxSection> = Vec::new();
     let mut jobs: Vec<(usize, String, Vec<SocketAddr>)> = Vec::new();
-    for (preference, exchange, implicit) in exchanges {
+    for ((preference, exchange, implicit), lookup) in exchanges.into_iter().zip(resolved) {
+        let lookup = lookup.unwrap_or_else(|| {
+            Err(DnsFailure::Other {
+                name: exchange.clone(),
+                detail: "the lookup did not finish".to_string(),
+            })
+        });
         let idx = sections.len();
         let mut section = MxSection {
             verdict: crate::model::Verdict::Ok,
@@ -232,7 +269,7 @@ pub async fn probe_domain(
             implicit,
             addresses: Vec::new(),
         };
-        match resolver.addresses(&exchange, opts.port).await {
+        match lookup {
             Ok(addrs) => {
                 if dopts.first_address {
                     jobs.push((idx, exchange.clone(), addrs));

@@ -478,3 +478,34 @@ fn ipv6_and_ipv4_addresses_are_all_probed() {
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
+
+#[test]
+fn too_many_mx_hosts_are_capped_in_preference_order() {
+    let pki = Pki::new();
+    let s = servers(&pki);
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut zone = test_zone();
+    let records = (1..=20u16)
+        .map(|i| mx(i, leak(format!("m{i}.many.test."))))
+        .collect();
+    zone.push(("many.test.", Answer::Records(records)));
+    for i in 1..=20 {
+        zone.push((
+            leak(format!("m{i}.many.test.")),
+            Answer::Records(vec![a([127, 0, 0, 1])]),
+        ));
+    }
+    let dns = TestDns::start(zone);
+    let resolver = dns.resolver_arg();
+    let r = run_json(&domain_args(&pki, &resolver, &s.port, "many.test"));
+    assert!(r.has("too-many-mx"), "{}", r.stdout);
+    let mx = mx_list(&r.json);
+    assert_eq!(mx.len(), 16);
+    assert_eq!(mx[0], ("m1.many.test".to_string(), 1));
+    assert_eq!(mx[15].1, 16, "the most preferred are kept");
+    assert!(r.json["mx"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["addresses"].as_array().unwrap().len() == 1));
+}
