@@ -207,13 +207,21 @@ fn unreachable_report(
     report.verdict = Verdict::Error;
     report.timings_ms = Timings::default();
     report.target = Some(TargetSection {
+        attempts,
+        ..unconnected_target(input, host, opts)
+    });
+    report
+}
+
+/// The target section of a report for a host that was never connected to.
+pub(crate) fn unconnected_target(input: &str, host: &str, opts: &ProbeOptions) -> TargetSection {
+    TargetSection {
         input: input.to_string(),
         host: host.to_string(),
         port: opts.port,
         tls_name: opts.tls_name.clone().unwrap_or_else(|| host.to_string()),
         implicit_tls: opts.implicit_tls,
         address: None,
-        attempts,
-    });
-    report
+        attempts: Vec::new(),
+    }
 }

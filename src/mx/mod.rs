@@ -292,15 +292,7 @@ pub async fn probe_domain(
                     failure.finding_id(),
                     format!("MX {exchange}: {failure}"),
                 );
-                report.target = Some(TargetSection {
-                    input: exchange.clone(),
-                    host: exchange.clone(),
-                    port: opts.port,
-                    tls_name: opts.tls_name.clone().unwrap_or_else(|| exchange.clone()),
-                    implicit_tls: opts.implicit_tls,
-                    address: None,
-                    attempts: Vec::new(),
-                });
+                report.target = Some(crate::probe::unconnected_target(&exchange, &exchange, opts));
                 section.addresses.push(report);
             }
         }
@@ -368,15 +360,7 @@ async fn probe_resolved(
         }
         Err(failure) => {
             let mut report = error_report(Mode::Probe, failure.finding_id(), failure.to_string());
-            report.target = Some(TargetSection {
-                input: input.to_string(),
-                host: host.to_string(),
-                port: opts.port,
-                tls_name: opts.tls_name.clone().unwrap_or_else(|| host.to_string()),
-                implicit_tls: opts.implicit_tls,
-                address: None,
-                attempts: Vec::new(),
-            });
+            report.target = Some(crate::probe::unconnected_target(input, host, opts));
             report
         }
     }

@@ -297,15 +297,11 @@ fn cert_expires_soon() {
     assert_eq!(r.code, 0);
 }
 
-#[test]
-fn cert_without_san() {
-    let pki = Pki::new();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "mx.test");
-    let cert = params.self_signed(&key).unwrap();
+/// A server config for a certificate made by hand, where the test PKI cannot make it.
+fn single_cert_config(
+    cert: &rcgen::Certificate,
+    key: &rcgen::KeyPair,
+) -> std::sync::Arc<rustls::ServerConfig> {
     let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -317,7 +313,19 @@ fn cert_without_san() {
         rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
     )
     .unwrap();
-    let server = tls_server(std::sync::Arc::new(config));
+    std::sync::Arc::new(config)
+}
+
+#[test]
+fn cert_without_san() {
+    let pki = Pki::new();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "mx.test");
+    let cert = params.self_signed(&key).unwrap();
+    let server = tls_server(single_cert_config(&cert, &key));
     let target = server.target();
     let r = run_json(&probe_args(&pki, &target));
     assert!(r.has("cert-no-san"), "{:?}", r.finding_ids());
@@ -418,18 +426,7 @@ fn ca_certificate_used_as_server_certificate_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let ca_file = dir.path().join("self.pem");
     std::fs::write(&ca_file, cert.pem()).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-    )
-    .unwrap();
-    let server = tls_server(std::sync::Arc::new(config));
+    let server = tls_server(single_cert_config(&cert, &key));
     let target = server.target();
     let r = run_json(&[
         "--ca-file",
