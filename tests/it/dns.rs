@@ -14,7 +14,7 @@ use serde_json::Value;
 use smtp_tls_check::tls::pki::Validity;
 
 use super::common::{run_json, Pki};
-use super::scripted::{closing, opening, send, ScriptedServer, Step};
+use super::scripted::{closing, compliant_steps, opening, ScriptedServer, Step};
 
 /// What the server does for one name.
 #[derive(Clone)]
@@ -146,22 +146,11 @@ fn answer(
     reply.to_vec().ok()
 }
 
-const GOOD_EHLO: &str = "250-mx.test\r\n250-8BITMIME\r\n250 STARTTLS\r\n";
-const TLS_EHLO: &str = "250-mx.test\r\n250 8BITMIME\r\n";
 /// STARTTLS on the greeting line: strict clients never see it (a TLS problem, exit 3).
 const GREETING_ONLY: &str = "250-STARTTLS\r\n250-mx.test\r\n250 8BITMIME\r\n";
 
 pub(crate) fn good_steps(pki: &Pki, names: &[&str]) -> Vec<Step> {
-    let mut steps = opening(GOOD_EHLO);
-    steps.extend([
-        Step::Expect("STARTTLS"),
-        send("220 go ahead\r\n"),
-        Step::StartTls(pki.server(names, Validity::Valid)),
-        Step::Expect("EHLO"),
-        send(TLS_EHLO),
-    ]);
-    steps.extend(closing());
-    steps
+    compliant_steps(pki.server(names, Validity::Valid))
 }
 
 pub(crate) fn greeting_only_steps() -> Vec<Step> {

@@ -13,10 +13,9 @@ use smtp_tls_check::tls::pki::{server_config, ServerTlsOptions, Validity};
 use smtp_tls_check::tls::TlsVersions;
 
 use super::common::{probe_args, run, run_json, Pki, Run};
-use super::scripted::{closing, opening, send, ScriptedServer, Step};
-
-const GOOD_EHLO: &str = "250-mx.test\r\n250-8BITMIME\r\n250 STARTTLS\r\n";
-const TLS_EHLO: &str = "250-mx.test\r\n250 8BITMIME\r\n";
+use super::scripted::{
+    closing, opening, send, tls_server, ScriptedServer, Step, GOOD_EHLO, TLS_EHLO,
+};
 
 /// Runs the binary with `--json` and `args`, checks that it ended within `limit` (the
 /// deadline plus the one second of slack the probe is allowed) and that stdout is clean.
@@ -67,20 +66,6 @@ fn tls_config(
         },
     )
     .expect("server config")
-}
-
-/// A compliant STARTTLS server with `config` as its TLS side.
-fn tls_server(config: Arc<rustls::ServerConfig>) -> ScriptedServer {
-    let mut steps = opening(GOOD_EHLO);
-    steps.extend([
-        Step::Expect("STARTTLS"),
-        send("220 go ahead\r\n"),
-        Step::StartTls(config),
-        Step::Expect("EHLO"),
-        send(TLS_EHLO),
-    ]);
-    steps.extend(closing());
-    ScriptedServer::start(steps)
 }
 
 /// Probe arguments for a scripted server: its CA, its name, these timeouts.

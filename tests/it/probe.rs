@@ -5,24 +5,9 @@ use std::time::Duration;
 use smtp_tls_check::tls::pki::{self, ServerTlsOptions, Validity};
 
 use super::common::{probe_args, run_json, Pki};
-use super::scripted::{closing, opening, send, ScriptedServer, Step};
-
-const GOOD_EHLO: &str = "250-mx.test\r\n250-8BITMIME\r\n250 STARTTLS\r\n";
-const TLS_EHLO: &str = "250-mx.test\r\n250 8BITMIME\r\n";
-
-/// A compliant server with `config` as its TLS side.
-fn tls_server(config: std::sync::Arc<rustls::ServerConfig>) -> ScriptedServer {
-    let mut steps = opening(GOOD_EHLO);
-    steps.extend([
-        Step::Expect("STARTTLS"),
-        send("220 go ahead\r\n"),
-        Step::StartTls(config),
-        Step::Expect("EHLO"),
-        send(TLS_EHLO),
-    ]);
-    steps.extend(closing());
-    ScriptedServer::start(steps)
-}
+use super::scripted::{
+    closing, opening, send, tls_server, ScriptedServer, Step, GOOD_EHLO, TLS_EHLO,
+};
 
 #[test]
 fn compliant_server_is_ok_and_polite() {

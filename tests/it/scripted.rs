@@ -47,6 +47,30 @@ pub(crate) fn send(s: &str) -> Step {
     Step::Send(s.as_bytes().to_vec())
 }
 
+/// A compliant EHLO reply: the server's name first, STARTTLS on an ehlo-line.
+pub(crate) const GOOD_EHLO: &str = "250-mx.test\r\n250-8BITMIME\r\n250 STARTTLS\r\n";
+/// The EHLO reply inside TLS.
+pub(crate) const TLS_EHLO: &str = "250-mx.test\r\n250 8BITMIME\r\n";
+
+/// A compliant conversation: banner, EHLO, STARTTLS, TLS with `config`, EHLO inside, QUIT.
+pub(crate) fn compliant_steps(config: Arc<ServerConfig>) -> Vec<Step> {
+    let mut steps = opening(GOOD_EHLO);
+    steps.extend([
+        Step::Expect("STARTTLS"),
+        send("220 go ahead\r\n"),
+        Step::StartTls(config),
+        Step::Expect("EHLO"),
+        send(TLS_EHLO),
+    ]);
+    steps.extend(closing());
+    steps
+}
+
+/// A compliant STARTTLS server with `config` as its TLS side.
+pub(crate) fn tls_server(config: Arc<ServerConfig>) -> ScriptedServer {
+    ScriptedServer::start(compliant_steps(config))
+}
+
 /// The usual plaintext opening: banner, EHLO, the given EHLO reply.
 pub(crate) fn opening(ehlo_reply: &str) -> Vec<Step> {
     vec![
