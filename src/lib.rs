@@ -3,6 +3,7 @@
 //! - [`smtp_grammar`] (its own crate, no I/O): replies, EHLO interpretation, client view.
 //! - [`session`]: the SMTP conversation over any async stream, bounded and under deadlines.
 //! - [`tls`]: rustls configuration, a verifier that records its verdict, certificate details.
+//! - [`checks`]: active checks (enforcement, injection, samples) that gather more facts.
 //! - [`diagnose`]: facts -> findings and a verdict. The only place that judges.
 //! - [`model`]: the report as data; [`report`] renders it.
 //! - [`probe`], [`net`], [`mx`], [`batch`]: targets, connections, domains, many targets.
@@ -10,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
+pub mod checks;
 pub mod demo;
 pub mod diagnose;
 pub mod model;

@@ -6,7 +6,11 @@ use std::time::{Instant, SystemTime};
 
 use rustls::pki_types::ServerName;
 
-use crate::diagnose::{error_report, session_report, DiagnoseContext};
+use crate::checks::{run_samples, ActiveChecks, Sample};
+use crate::diagnose::{
+    add_findings, enforcement_implicit, error_report, sample_findings, session_report,
+    DiagnoseContext,
+};
 use crate::model::{
     AddressAttempt, Finding, FindingId, Mode, Report, TargetSection, Timings, Verdict,
 };
@@ -34,6 +38,8 @@ pub struct ProbeOptions {
     pub transcript: bool,
     pub tls_versions: TlsVersions,
     pub mode: Mode,
+    /// `--check-enforcement`, `--check-injection`, `--samples`.
+    pub checks: ActiveChecks,
 }
 
 impl ProbeOptions {
@@ -53,6 +59,7 @@ impl ProbeOptions {
             transcript: false,
             tls_versions: TlsVersions::Both,
             mode: Mode::Probe,
+            checks: ActiveChecks::default(),
         }
     }
 }
@@ -81,7 +88,7 @@ pub async fn probe_host(input: &str, host: &str, opts: &ProbeOptions) -> Report 
     let started = Instant::now();
     let deadline = started + opts.timeouts.overall;
     // The lookup counts against the deadline like everything else.
-    let lookup_timeout = opts.timeouts.connect.min(opts.timeouts.overall);
+    let lookup_timeout = opts.timeouts.step.min(opts.timeouts.overall);
     let addrs = match resolve_host(host, opts.port, lookup_timeout).await {
         Ok(addrs) => addrs,
         Err(e) => {
@@ -124,32 +131,7 @@ pub async fn probe_addrs(
         }
     };
 
-    let tls = if opts.no_tls {
-        TlsPlan::None
-    } else {
-        let (config, verifier) = opts.anchors.connection_config(opts.tls_versions);
-        let target = TlsTarget {
-            config,
-            verifier,
-            server_name,
-            versions: opts.tls_versions,
-        };
-        if opts.implicit_tls {
-            TlsPlan::Implicit { target }
-        } else {
-            TlsPlan::Starttls {
-                target,
-                force: opts.force_starttls,
-            }
-        }
-    };
-    let cfg = SessionConfig {
-        helo: opts.helo.clone(),
-        tls,
-        limits: opts.limits,
-        timeouts: opts.timeouts,
-        transcript: opts.transcript,
-    };
+    let cfg = session_config(opts, &server_name, opts.checks.extra_steps());
     let mut record = run_session(connected.stream, &cfg, started, deadline).await;
     record.timings.connect = Some(connected.connect_ms);
     record.timings.total = Some(crate::util::ms(started.elapsed()));
@@ -170,11 +152,64 @@ pub async fn probe_addrs(
         address: Some(connected.address.to_string()),
         attempts: connected.attempts,
     };
+    let first = Sample::from_record(connected.address, &record);
     let mut report = session_report(&record, &ctx, target, opts.mode);
     if opts.transcript {
         report.transcript = Some(std::mem::take(&mut record.transcript));
     }
+    if opts.checks.enforcement && opts.implicit_tls {
+        add_findings(&mut report, vec![enforcement_implicit()]);
+    }
+    if opts.checks.samples > 1 {
+        // The session above is the first sample of its address; every address gets N.
+        let n = opts.checks.samples;
+        let plan: Vec<(SocketAddr, u32)> = addrs
+            .iter()
+            .map(|&a| (a, if a == connected.address { n - 1 } else { n }))
+            .collect();
+        let make = || session_config(opts, &server_name, Default::default());
+        let mut samples = vec![first];
+        samples.extend(run_samples(host, &plan, make, opts.timeouts.connect, deadline).await);
+        let findings = sample_findings(&samples);
+        add_findings(&mut report, findings);
+        report.timings_ms.total = Some(crate::util::ms(started.elapsed()));
+    }
     report
+}
+
+/// The session plan for one connection: a fresh certificate verifier each time.
+fn session_config(
+    opts: &ProbeOptions,
+    server_name: &ServerName<'static>,
+    extra: crate::session::ExtraSteps,
+) -> SessionConfig {
+    let tls = if opts.no_tls {
+        TlsPlan::None
+    } else {
+        let (config, verifier) = opts.anchors.connection_config(opts.tls_versions);
+        let target = TlsTarget {
+            config,
+            verifier,
+            server_name: server_name.clone(),
+            versions: opts.tls_versions,
+        };
+        if opts.implicit_tls {
+            TlsPlan::Implicit { target }
+        } else {
+            TlsPlan::Starttls {
+                target,
+                force: opts.force_starttls,
+            }
+        }
+    };
+    SessionConfig {
+        helo: opts.helo.clone(),
+        tls,
+        limits: opts.limits,
+        timeouts: opts.timeouts,
+        transcript: opts.transcript,
+        extra,
+    }
 }
 
 fn unreachable_report(

@@ -230,6 +230,28 @@ pub(crate) struct ProbeArgs {
     /// Include the whole conversation, both directions, with timestamps.
     #[arg(long)]
     pub(crate) transcript: bool,
+
+    #[command(flatten)]
+    pub(crate) checks: ActiveCheckArgs,
+}
+
+/// Active checks: more than "is STARTTLS offered and does TLS work".
+#[derive(Debug, Args)]
+pub(crate) struct ActiveCheckArgs {
+    /// Before TLS, send MAIL FROM:<> (then RSET; never RCPT or DATA) to see whether the server
+    /// takes mail without TLS: required on 587/465 submission, forbidden on a public MX (25).
+    #[arg(long)]
+    pub(crate) check_enforcement: bool,
+
+    /// Write STARTTLS and NOOP in one packet and see whether the NOOP is answered inside TLS
+    /// (STARTTLS command injection, CVE-2011-0411 class).
+    #[arg(long, conflicts_with_all = ["no_tls", "implicit_tls"])]
+    pub(crate) check_injection: bool,
+
+    /// Probe every address N times and report STARTTLS, certificates or banners that differ
+    /// between connections (nodes behind a load balancer or several A records).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub(crate) samples: u32,
 }
 
 /// Output flags: global, so they work before or after a subcommand.

@@ -134,6 +134,11 @@ pub(crate) fn probe_options(
         TlsVersionArg::V12 => TlsVersions::Tls12Only,
         TlsVersionArg::V13 => TlsVersions::Tls13Only,
     };
+    opts.checks = smtp_tls_check::checks::ActiveChecks {
+        enforcement: args.checks.check_enforcement,
+        injection: args.checks.check_injection,
+        samples: args.checks.samples,
+    };
     Ok(opts)
 }
 
@@ -147,7 +152,7 @@ pub(crate) fn domain_options(
 ) -> anyhow::Result<DomainOptions> {
     let explicit = args.resolver.is_some();
     let resolver = if explicit || system {
-        match MxResolver::new(args.resolver, opts.timeouts.connect) {
+        match MxResolver::new(args.resolver, smtp_tls_check::mx::dns_timeout(opts)) {
             Ok(r) => Some(r),
             // Without resolv.conf, host targets still work; each domain reports the failure.
             Err(e) if !explicit => {

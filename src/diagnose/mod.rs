@@ -3,14 +3,19 @@
 //! This is the only place that judges. The grammar crate says what the bytes are; the session
 //! says what happened; this module says what that means for mail clients.
 
+mod active;
 mod domain;
 mod ehlo;
+mod foreign;
 mod reply;
+mod samples;
 mod session;
 
+pub use active::enforcement_implicit;
 pub use domain::finish_domain;
 pub use ehlo::{client_view_entries, ehlo_findings, ehlo_section};
 pub use reply::reply_findings;
+pub use samples::{add_findings, sample_findings};
 pub use session::{session_report, DiagnoseContext};
 
 use smtp_grammar::Extracted;

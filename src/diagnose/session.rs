@@ -266,7 +266,30 @@ pub fn session_report(
             );
         }
     }
-    if let Some(injected) = &record.starttls.injected {
+    // Plaintext after the 220 followed by a failed handshake is a server that does not speak
+    // TLS at all (`not-tls` below), not an injection around a working one.
+    let handshake_failed = record
+        .tls
+        .as_ref()
+        .is_some_and(|t| t.handshake_error.is_some() && t.session.is_none());
+    let injected = record
+        .starttls
+        .injected
+        .as_ref()
+        .filter(|_| !handshake_failed);
+    if let (Some(injected), Some(p)) = (injected, &record.pipelined) {
+        findings.push(
+            Finding::warning(
+                FindingId::UnexpectedReply,
+                format!(
+                    "the server answered the {} pipelined with STARTTLS in plaintext, after its 220 and before TLS ({} octets, discarded unread): it should have discarded it",
+                    escape_bytes(p.command.as_bytes()),
+                    injected.len()
+                ),
+            )
+            .with_evidence(escape_bytes(&injected[..injected.len().min(200)])),
+        );
+    } else if let Some(injected) = injected {
         findings.push(
             Finding::error(
                 FindingId::StarttlsResponseInjection,
@@ -286,8 +309,19 @@ pub fn session_report(
         if tls.implicit && tls.handshake_error.is_some() {
             diagnosed = true;
         }
-        tls_findings(tls, ctx, &mut findings)
+        let instead = match (&record.starttls.injected, &tls.received_instead) {
+            (Some(bytes), _) if handshake_failed => Some((bytes.as_slice(), true)),
+            (_, Some(bytes))
+                if handshake_failed
+                    && smtp_grammar::sniff(bytes) != Some(smtp_grammar::Foreign::Tls) =>
+            {
+                Some((bytes.as_slice(), false))
+            }
+            _ => None,
+        };
+        tls_findings(tls, ctx, instead, &mut findings)
     });
+    findings.extend(super::active::active_findings(record, &target));
 
     if let Some(after) = &record.ehlo_after_tls {
         findings.extend(reply_findings(after, "EHLO reply inside TLS", true));
@@ -354,7 +388,12 @@ pub fn session_report(
     }
 
     if let Some(e) = &record.error {
-        findings.push(session_error_finding(e));
+        let mut f =
+            super::foreign::not_smtp(e, &target).unwrap_or_else(|| session_error_finding(e));
+        if let Some(hint) = super::foreign::silent_banner_hint(e, &target) {
+            f = f.with_hint(hint);
+        }
+        findings.push(f);
     }
     make_terminal_safe(&mut findings);
 
@@ -420,9 +459,12 @@ fn ok_summary(
     }
 }
 
+/// `instead`: what the server sent where a ServerHello belonged, and whether it came right
+/// after the 220 to STARTTLS.
 fn tls_findings(
     tls: &crate::session::TlsRecord,
     ctx: &DiagnoseContext,
+    instead: Option<(&[u8], bool)>,
     findings: &mut Vec<Finding>,
 ) -> TlsSection {
     let cert_severity = if ctx.verify_enabled {
@@ -454,15 +496,34 @@ fn tls_findings(
                     Finding::new(id, cert_severity, failure.sentence.clone())
                         .with_evidence(failure.detail.clone()),
                 );
-                if failure.problem == VerifyProblem::Untrusted
+                // A lone leaf from an unknown issuer is either signed directly by a root the
+                // probe does not trust (a private CA) or missing its intermediate. Only a leaf
+                // that names its issuer's certificate (AIA caIssuers, as public CAs' leaves
+                // do) says an intermediate exists; otherwise the report says it cannot tell.
+                let lone_leaf = failure.problem == VerifyProblem::Untrusted
                     && certificates.len() == 1
-                    && certificates.first().is_some_and(|c| !c.self_signed)
-                {
-                    findings.push(Finding::new(
-                        FindingId::CertIncompleteChain,
-                        Severity::Warning,
-                        "the server sent only its own certificate, without the intermediate CA certificates: clients that do not fetch intermediates cannot verify it",
-                    ));
+                    && certificates.first().is_some_and(|c| !c.self_signed);
+                let aia = certificates
+                    .first()
+                    .and_then(|c| c.ca_issuers.first())
+                    .filter(|_| lone_leaf);
+                if let Some(url) = aia {
+                    findings.push(
+                        Finding::new(
+                            FindingId::CertIncompleteChain,
+                            Severity::Warning,
+                            "the server sent only its own certificate, without the intermediate CA certificate its issuer field and AIA name: clients that do not fetch intermediates cannot verify it",
+                        )
+                        .with_evidence(format!("issuer certificate at {url}"))
+                        .with_hint("configure the server with the full chain (leaf, then intermediates)"),
+                    );
+                } else if lone_leaf {
+                    if let Some(f) = findings.last_mut() {
+                        f.hint = Some(format!(
+                            "the server sent its leaf alone, and its issuer ({}) is not a trusted root: if that is your private CA, pass it with --ca-file; if it is an intermediate, the server must send it (the certificate has no AIA URL to tell which)",
+                            certificates.first().map_or("unknown", |c| c.issuer.as_str())
+                        ));
+                    }
                 }
                 let mut failure = failure;
                 terminal_safe(&mut failure.sentence);
@@ -494,22 +555,44 @@ fn tls_findings(
             ));
         }
     }
+    let mut not_tls = None;
     let handshake_error = tls.handshake_error.clone().map(|mut failure| {
         if failure.cause == HandshakeCause::Version {
             failure.sentence = version_sentence(&tls.offered);
+        }
+        if let Some((bytes, after_220)) = instead {
+            if matches!(
+                failure.cause,
+                HandshakeCause::NotTls | HandshakeCause::Closed | HandshakeCause::Other
+            ) {
+                not_tls = Some(super::foreign::not_tls(
+                    &mut failure,
+                    bytes,
+                    tls.implicit,
+                    after_220,
+                ));
+            }
         }
         terminal_safe(&mut failure.sentence);
         terminal_safe(&mut failure.detail);
         failure
     });
     if let Some(failure) = &handshake_error {
-        findings.push(
-            Finding::error(
-                FindingId::TlsHandshakeFailed,
-                format!("the TLS handshake failed: {}", failure.sentence),
-            )
-            .with_evidence(failure.detail.clone()),
+        let mut f = Finding::error(
+            FindingId::TlsHandshakeFailed,
+            format!("the TLS handshake failed: {}", failure.sentence),
         );
+        f = match not_tls {
+            Some((evidence, hint)) => {
+                let f = f.with_evidence(evidence);
+                match hint {
+                    Some(h) => f.with_hint(h),
+                    None => f,
+                }
+            }
+            None => f.with_evidence(failure.detail.clone()),
+        };
+        findings.push(f);
     }
     let offered_13 = tls.offered.iter().any(|v| v == "TLSv1.3");
     if let Some(session) = &tls.session {

@@ -77,7 +77,7 @@ pub enum MxAnswer {
 #[derive(Clone)]
 pub struct MxResolver {
     inner: TokioResolver,
-    /// Backstop over hickory's own per-attempt timeout.
+    /// The most one lookup may take (--timeout), a backstop over hickory's own timeouts.
     limit: Duration,
 }
 
@@ -91,7 +91,7 @@ impl std::fmt::Debug for MxResolver {
 
 impl MxResolver {
     /// `server`: one name server (UDP, TCP for truncated answers) instead of resolv.conf.
-    /// `timeout`: per query attempt; two attempts are made.
+    /// `timeout`: the most a lookup may take, both of its attempts together.
     pub fn new(server: Option<SocketAddr>, timeout: Duration) -> Result<Self, DnsFailure> {
         let provider = TokioRuntimeProvider::default();
         let mut builder = match server {
@@ -109,7 +109,9 @@ impl MxResolver {
             })?,
         };
         let opts = builder.options_mut();
-        opts.timeout = timeout;
+        // Two attempts (a lost UDP datagram is common) that together fit in `timeout`: a
+        // lookup takes no longer than any other step (--timeout).
+        opts.timeout = (timeout / 2).max(Duration::from_millis(100));
         opts.attempts = 2;
         // Names are always queried fully qualified: no search list.
         opts.ndots = 0;
@@ -119,7 +121,7 @@ impl MxResolver {
         })?;
         Ok(MxResolver {
             inner,
-            limit: timeout * 2 + Duration::from_secs(1),
+            limit: timeout,
         })
     }
 

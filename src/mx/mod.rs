@@ -147,10 +147,15 @@ pub fn host_port(host: &str, port: u16) -> String {
     }
 }
 
+/// How long one DNS lookup may take: a step (--timeout), never past the deadline.
+pub fn dns_timeout(opts: &ProbeOptions) -> std::time::Duration {
+    opts.timeouts.step.min(opts.timeouts.overall)
+}
+
 fn resolver_for(dopts: &DomainOptions, opts: &ProbeOptions) -> Result<MxResolver, DnsFailure> {
     match &dopts.resolver {
         Some(r) => Ok(r.clone()),
-        None => MxResolver::new(None, opts.timeouts.connect),
+        None => MxResolver::new(None, dns_timeout(opts)),
     }
 }
 

@@ -187,10 +187,19 @@ pub fn render_human(report: &Report, style: &Style) -> String {
                 let _ = writeln!(out, "      names   {}", c.sans.join(", "));
             }
             let _ = writeln!(out, "      issuer  {}", c.issuer);
+            // The same day counts as the findings' sentences.
+            let when = match (c.valid_in_days, c.expired_days_ago) {
+                (Some(1), _) => "not valid for another day".to_string(),
+                (Some(d), _) => format!("not valid for another {d} days"),
+                (None, Some(0)) => "expired less than a day ago".to_string(),
+                (None, Some(1)) => "expired 1 day ago".to_string(),
+                (None, Some(d)) => format!("expired {d} days ago"),
+                (None, None) => format!("{} days left", c.days_left),
+            };
             let _ = writeln!(
                 out,
-                "      valid   {} .. {} ({} days left)",
-                c.not_before, c.not_after, c.days_left
+                "      valid   {} .. {} ({when})",
+                c.not_before, c.not_after
             );
             let bits = c.key_bits.map(|b| format!(" {b} bits")).unwrap_or_default();
             let _ = writeln!(

@@ -71,6 +71,17 @@ pub enum TlsPlan {
     Implicit { target: TlsTarget },
 }
 
+/// Steps added to the session by the active checks (`src/checks/`); none by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtraSteps {
+    /// Commands sent in plaintext after EHLO and before STARTTLS, each reply recorded. Never
+    /// on an implicit-TLS port (there is no plaintext there).
+    pub before_starttls: Vec<String>,
+    /// A command written in the same write as STARTTLS (the CVE-2011-0411 test): after the
+    /// handshake the probe listens for an answer to it inside TLS before it says anything.
+    pub pipeline_with_starttls: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
     /// The name sent with EHLO / HELO.
@@ -80,4 +91,5 @@ pub struct SessionConfig {
     pub timeouts: Timeouts,
     /// Keep the whole conversation for `--transcript`.
     pub transcript: bool,
+    pub extra: ExtraSteps,
 }

@@ -163,6 +163,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         self.finish(ctx, phase, begun, deadline, result)
     }
 
+    /// Reads one reply if it comes before `until`; `Ok(None)` when nothing complete came (what
+    /// had arrived stays buffered for the next read).
+    pub(super) async fn read_reply_until(
+        &mut self,
+        ctx: &mut Ctx,
+        phase: Phase,
+        until: Instant,
+    ) -> Result<Option<Reply>, SessionError> {
+        match tokio::time::timeout_at(until.into(), self.read_reply_inner(ctx, phase)).await {
+            Ok(result) => result.map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// Reads one whole reply under the step deadline.
     pub(super) async fn read_reply(
         &mut self,

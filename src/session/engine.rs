@@ -6,6 +6,8 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
 
 use super::conn::{ms, Conn, Ctx};
+use super::record::{CommandRecord, PipelinedRecord};
+use super::tap::Tap;
 use super::{Phase, SessionConfig, SessionError, SessionRecord, TlsPlan, TlsRecord, TlsTarget};
 use crate::model::TranscriptDirection;
 use crate::tls::{classify_handshake_error_with, session_info, HandshakeCause, HandshakeFailure};
@@ -68,6 +70,9 @@ where
 {
     let mut conn = Conn::new(stream, ctx);
     let next = greet(&mut conn, cfg, ctx, record, Phase::Ehlo).await?;
+    if !matches!(next, AfterEhlo::Stop) {
+        before_starttls(&mut conn, cfg, ctx, record).await?;
+    }
     let forced = match next {
         AfterEhlo::Starttls { forced } => forced,
         AfterEhlo::Quit => return quit(conn, ctx, record).await,
@@ -80,7 +85,19 @@ where
     record.starttls.sent = true;
     record.starttls.forced = forced;
     let t = Instant::now();
-    let reply = conn.command(ctx, Phase::Starttls, "STARTTLS").await?;
+    // --check-injection: a second command in the same write as STARTTLS.
+    let line = match &cfg.extra.pipeline_with_starttls {
+        Some(cmd) => {
+            record.pipelined = Some(PipelinedRecord {
+                command: cmd.clone(),
+                sent: true,
+                ..PipelinedRecord::default()
+            });
+            format!("STARTTLS\r\n{cmd}")
+        }
+        None => "STARTTLS".to_string(),
+    };
+    let reply = conn.command(ctx, Phase::Starttls, &line).await?;
     record.timings.starttls = Some(ms(t.elapsed()));
     let accepted = reply.code == 220;
     record.starttls.reply = Some(reply);
@@ -108,6 +125,11 @@ where
         return Ok(());
     };
     let mut conn = Conn::new(tls_stream, ctx);
+    if record.pipelined.is_some() {
+        if let Err(e) = listen_inside_tls(&mut conn, ctx, record).await {
+            return late_handshake_failure(e, target, ctx, record);
+        }
+    }
     let t = Instant::now();
     let helo = cfg.helo.clone();
     let reply = match conn
@@ -119,7 +141,70 @@ where
     };
     record.timings.ehlo_after_tls = Some(ms(t.elapsed()));
     record.ehlo_after_tls = Some(reply);
+    if let Some(p) = record.pipelined.as_mut() {
+        p.alive_after = true;
+    }
     quit(conn, ctx, record).await
+}
+
+/// The active checks' plaintext commands (MAIL FROM:<>, RSET), each reply recorded. Never RCPT
+/// or DATA: no check ever starts to deliver a message.
+async fn before_starttls<S>(
+    conn: &mut Conn<S>,
+    cfg: &SessionConfig,
+    ctx: &mut Ctx,
+    record: &mut SessionRecord,
+) -> Result<(), SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    for command in &cfg.extra.before_starttls {
+        record.before_starttls.push(CommandRecord {
+            command: command.clone(),
+            reply: None,
+        });
+        let reply = conn.command(ctx, Phase::Check, command).await?;
+        let closing = reply.code == 421;
+        if let Some(last) = record.before_starttls.last_mut() {
+            last.reply = Some(reply);
+        }
+        if closing {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Inside TLS, before saying anything: a reply now can only answer the command that was
+/// written together with STARTTLS in plaintext. A server answers at once, so the wait is three
+/// times the handshake (at least one round trip), between 200 ms and 2 s.
+async fn listen_inside_tls<S>(
+    conn: &mut Conn<S>,
+    ctx: &mut Ctx,
+    record: &mut SessionRecord,
+) -> Result<(), SessionError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let handshake = record.timings.handshake.unwrap_or(0.0);
+    let wait = std::time::Duration::from_secs_f64((handshake * 3.0 / 1000.0).clamp(0.2, 2.0));
+    let t = Instant::now();
+    ctx.note(
+        TranscriptDirection::Event,
+        format!(
+            "listening {} ms inside TLS for an answer to the command sent with STARTTLS",
+            wait.as_millis()
+        ),
+    );
+    let until = ctx.until(wait);
+    let reply = conn
+        .read_reply_until(ctx, Phase::EhloAfterTls, until)
+        .await?;
+    if let Some(p) = record.pipelined.as_mut() {
+        p.listened_ms = Some(ms(t.elapsed()));
+        p.answered_inside_tls = reply;
+    }
+    Ok(())
 }
 
 async fn implicit<S>(
@@ -215,7 +300,7 @@ async fn handshake<S>(
     ctx: &mut Ctx,
     record: &mut SessionRecord,
     implicit: bool,
-) -> Result<Option<tokio_rustls::client::TlsStream<S>>, SessionError>
+) -> Result<Option<tokio_rustls::client::TlsStream<Tap<S>>>, SessionError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -233,7 +318,10 @@ where
     let t = Instant::now();
     let result = ctx
         .timed(Phase::Handshake, async {
-            Ok(connector.connect(target.server_name.clone(), stream).await)
+            Ok(connector
+                .connect(target.server_name.clone(), Tap::new(stream))
+                .into_fallible()
+                .await)
         })
         .await;
     record.timings.handshake = Some(ms(t.elapsed()));
@@ -259,7 +347,10 @@ where
             tls.session = Some(info);
             Ok(Some(stream))
         }
-        Ok(Err(e)) => {
+        Ok(Err((e, tap))) => {
+            if !tap.first().is_empty() {
+                tls.received_instead = Some(tap.first().to_vec());
+            }
             let failure = classify_handshake_error_with(&e, tls.client_cert_requested);
             ctx.note(
                 TranscriptDirection::Event,

@@ -15,6 +15,8 @@ pub enum Phase {
     Handshake,
     EhloAfterTls,
     Quit,
+    /// A command an active check added (MAIL FROM, RSET).
+    Check,
 }
 
 impl Phase {
@@ -28,6 +30,7 @@ impl Phase {
             Phase::Handshake => "TLS handshake",
             Phase::EhloAfterTls => "EHLO after TLS",
             Phase::Quit => "QUIT",
+            Phase::Check => "check",
         }
     }
 
@@ -42,6 +45,7 @@ impl Phase {
             Phase::Handshake => "the TLS handshake to complete",
             Phase::EhloAfterTls => "the reply to EHLO inside TLS",
             Phase::Quit => "the reply to QUIT",
+            Phase::Check => "the reply to a check's command",
         }
     }
 }

@@ -10,9 +10,10 @@ mod conn;
 mod engine;
 mod error;
 mod record;
+mod tap;
 
-pub use config::{SessionConfig, SessionLimits, Timeouts, TlsPlan, TlsTarget};
+pub use config::{ExtraSteps, SessionConfig, SessionLimits, Timeouts, TlsPlan, TlsTarget};
 pub(crate) use conn::render_line;
 pub use engine::run_session;
 pub use error::{Phase, SessionError};
-pub use record::{SessionRecord, StarttlsRecord, TlsRecord};
+pub use record::{CommandRecord, PipelinedRecord, SessionRecord, StarttlsRecord, TlsRecord};

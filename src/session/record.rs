@@ -29,6 +29,31 @@ pub struct TlsRecord {
     /// Also set when the server rejected the handshake only at the first read inside TLS
     /// (TLS 1.3 client authentication); `session` then says what had been negotiated.
     pub handshake_error: Option<HandshakeFailure>,
+    /// The first octets the server sent during a failed handshake: what came instead of TLS.
+    pub received_instead: Option<Vec<u8>>,
+}
+
+/// A command of [`crate::session::ExtraSteps::before_starttls`] and what came back.
+#[derive(Debug)]
+pub struct CommandRecord {
+    pub command: String,
+    /// `None` when the session stopped before a reply (the error says why).
+    pub reply: Option<Reply>,
+}
+
+/// The command written together with STARTTLS, and where it was answered.
+#[derive(Debug, Default)]
+pub struct PipelinedRecord {
+    pub command: String,
+    /// The STARTTLS write went out with the command in it.
+    pub sent: bool,
+    /// A reply read inside TLS before the probe said anything there: the server carried the
+    /// plaintext command across the TLS boundary.
+    pub answered_inside_tls: Option<Reply>,
+    /// How long the probe listened inside TLS, in milliseconds.
+    pub listened_ms: Option<f64>,
+    /// The server answered EHLO inside TLS after the listening: it was alive, not silent.
+    pub alive_after: bool,
 }
 
 /// The facts of one session, in the order they happened. No judgement.
@@ -44,6 +69,10 @@ pub struct SessionRecord {
     /// the second EHLO after STARTTLS.
     pub ehlo_after_tls: Option<Reply>,
     pub quit: Option<Reply>,
+    /// Plaintext commands the active checks added after EHLO.
+    pub before_starttls: Vec<CommandRecord>,
+    /// The command pipelined with STARTTLS (`--check-injection`).
+    pub pipelined: Option<PipelinedRecord>,
     /// The step where the session stopped early, and why.
     pub error: Option<SessionError>,
     pub timings: Timings,

@@ -4,12 +4,15 @@ use std::time::SystemTime;
 
 use rustls::pki_types::CertificateDer;
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::GeneralName;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::objects::{oid2sn, oid_registry};
 use x509_parser::oid_registry::{
     Oid, OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_NIST_EC_P521,
-    OID_PKCS1_RSAENCRYPTION, OID_SIG_ED25519, OID_SIG_ED448,
+    OID_PKCS1_RSAENCRYPTION, OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS, OID_SIG_ED25519, OID_SIG_ED448,
 };
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
 use x509_parser::public_key::PublicKey;
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -23,8 +26,19 @@ pub struct CertInfo {
     /// RFC 3339, UTC.
     pub not_before: String,
     pub not_after: String,
-    /// floor((not_after - now) / 1 day); negative once expired.
+    /// Whole days until not_after; once expired, minus the whole days since (so -3 is
+    /// "expired 3 days ago", the same count the sentences use).
     pub days_left: i64,
+    /// Whole days since not_after, once expired (0: less than a day ago).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired_days_ago: Option<i64>,
+    /// Days until not_before (rounded up), while not yet valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_in_days: Option<i64>,
+    /// Where the issuer's certificate can be fetched (AIA caIssuers): set by public CAs, whose
+    /// leaves always have an intermediate above them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ca_issuers: Vec<String>,
     pub key_type: String,
     pub key_bits: Option<u32>,
     pub signature_algorithm: String,
@@ -68,7 +82,19 @@ fn inspect_one(der: &[u8], now: i64) -> CertInfo {
         sans: Vec::new(),
         not_before: rfc3339(not_before),
         not_after: rfc3339(not_after),
-        days_left: not_after.saturating_sub(now).div_euclid(86_400),
+        days_left: if now <= not_after {
+            not_after.saturating_sub(now).div_euclid(DAY)
+        } else {
+            -now.saturating_sub(not_after).div_euclid(DAY)
+        },
+        expired_days_ago: (now > not_after).then(|| now.saturating_sub(not_after).div_euclid(DAY)),
+        valid_in_days: (now < not_before).then(|| {
+            not_before
+                .saturating_sub(now)
+                .saturating_add(DAY - 1)
+                .div_euclid(DAY)
+        }),
+        ca_issuers: Vec::new(),
         key_type,
         key_bits,
         signature_algorithm: oid_name(&cert.signature_algorithm.algorithm),
@@ -78,6 +104,15 @@ fn inspect_one(der: &[u8], now: i64) -> CertInfo {
         parse_error: None,
         validity_unix: Some((not_before, not_after)),
     };
+    for ext in cert.extensions() {
+        if let ParsedExtension::AuthorityInfoAccess(aia) = ext.parsed_extension() {
+            for desc in &aia.accessdescs {
+                if desc.access_method == OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS {
+                    info.ca_issuers.push(san(&desc.access_location));
+                }
+            }
+        }
+    }
     match cert.subject_alternative_name() {
         Ok(Some(ext)) => info.sans = ext.value.general_names.iter().map(san).collect(),
         Ok(None) => {}

@@ -138,6 +138,41 @@ impl TestCa {
         let leaf = params.signed_by(&key, &self.issuer)?;
         Ok(identity(&leaf, self.cert_der(), &key))
     }
+
+    /// A leaf as a public CA issues it: with an Authority Information Access extension naming
+    /// where the issuer's certificate is (`ca_issuers_url`, id-ad-caIssuers, RFC 5280 4.2.2.1).
+    pub fn issue_with_aia(
+        &self,
+        names: &[&str],
+        ca_issuers_url: &str,
+    ) -> Result<ServerIdentity, PkiError> {
+        let mut params = leaf_params(names, Validity::Valid)?;
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+                aia_der(ca_issuers_url),
+            ));
+        let key = KeyPair::generate()?;
+        let leaf = params.signed_by(&key, &self.issuer)?;
+        Ok(identity(&leaf, self.cert_der(), &key))
+    }
+}
+
+/// DER of `SEQUENCE { SEQUENCE { id-ad-caIssuers, [6] uri } }` for short URIs (< 128 octets).
+fn aia_der(uri: &str) -> Vec<u8> {
+    let uri = uri.as_bytes();
+    let uri = uri.get(..uri.len().min(100)).unwrap_or(uri);
+    let oid: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
+    let mut desc = oid.to_vec();
+    desc.push(0x86);
+    desc.push(uri.len() as u8);
+    desc.extend_from_slice(uri);
+    let mut seq = vec![0x30, desc.len() as u8];
+    seq.extend(desc);
+    let mut out = vec![0x30, seq.len() as u8];
+    out.extend(seq);
+    out
 }
 
 /// A self-signed leaf, valid now.

@@ -113,6 +113,7 @@ fn run_one(tls: &Tls, writes: Vec<Vec<u8>>, hang: bool, which: u8) -> Result<(),
         },
         timeouts,
         transcript: true,
+        extra: Default::default(),
     };
     let started = Instant::now();
     let record = runtime.block_on(async {

@@ -232,7 +232,8 @@ fn cert_name_mismatch() {
 }
 
 #[test]
-fn cert_untrusted_and_incomplete_chain() {
+fn leaf_signed_directly_by_an_untrusted_root_is_untrusted_not_incomplete() {
+    // Nothing is missing from this chain: its issuer is a root the probe does not trust.
     let pki = Pki::new();
     let other = Pki::new();
     let server = tls_server(other.server(&["mx.test"], Validity::Valid));
@@ -240,7 +241,31 @@ fn cert_untrusted_and_incomplete_chain() {
     let r = run_json(&probe_args(&pki, &target));
     assert_eq!(r.code, 3);
     assert!(r.has("cert-untrusted"), "{:?}", r.finding_ids());
-    assert!(r.has("cert-incomplete-chain"), "leaf only, not self-signed");
+    assert!(!r.has("cert-incomplete-chain"), "{:?}", r.finding_ids());
+    let hint = r.finding("cert-untrusted")["hint"].to_string();
+    assert!(hint.contains("--ca-file"), "{hint}");
+}
+
+#[test]
+fn leaf_naming_its_issuer_in_aia_without_the_intermediate_is_incomplete_chain() {
+    let pki = Pki::new();
+    let intermediate = pki.ca.intermediate("test intermediate").unwrap();
+    let id = intermediate
+        .issue_with_aia(&["mx.test"], "http://ca.test/intermediate.der")
+        .unwrap();
+    let server = tls_server(pki::server_config(&id, ServerTlsOptions::default()).unwrap());
+    let target = server.target();
+    let r = run_json(&probe_args(&pki, &target));
+    assert_eq!(r.code, 3);
+    assert!(r.has("cert-untrusted"), "{:?}", r.finding_ids());
+    let f = r.finding("cert-incomplete-chain");
+    assert_eq!(f["severity"], "warning", "{f}");
+    assert!(
+        f["evidence"]
+            .to_string()
+            .contains("http://ca.test/intermediate.der"),
+        "{f}"
+    );
 }
 
 #[test]

@@ -8,12 +8,14 @@
 //! - [`clients`]: what each family of real SMTP clients concludes from the same reply.
 //! - [`transcript`]: finds the EHLO reply inside a pasted conversation.
 //! - [`escape`]: renders server bytes safely for a terminal or a log.
+//! - [`sniff`]: names the protocol of a peer that answered with something other than SMTP.
 #![forbid(unsafe_code)]
 
 pub mod clients;
 pub mod ehlo;
 pub mod escape;
 pub mod reply;
+pub mod sniff;
 pub mod transcript;
 
 pub use clients::{client_view, sees_starttls, ClientProfile, ClientVerdict, Rule, CLIENTS};
@@ -27,4 +29,5 @@ pub use reply::{
     parse_reply, Anomaly, Limits, LineEnding, Reply, ReplyError, ReplyLine, ReplyReader, Separator,
     RFC_MAX_REPLY_LINE,
 };
+pub use sniff::{sniff, Foreign};
 pub use transcript::{extract_ehlo_reply, Extracted, TranscriptError};

@@ -206,12 +206,17 @@ impl ReplyReader {
                 // The line in progress will be at least one octet (its LF) longer.
                 let min_len = (self.buf.len() - self.line_start).saturating_add(1);
                 if self.buf.len() > self.line_start {
+                    check_code_prefix(self.buf.get(self.line_start..).unwrap_or(&[]))?;
                     self.check_size(min_len)?;
                 }
                 return Ok(None);
             };
             let end = self.scan + pos + 1;
             let raw_len = end - self.line_start;
+            // The same order as for a line still in progress, so the error does not depend on
+            // how the input was split.
+            let before_lf = self.buf.get(self.line_start..end - 1).unwrap_or(&[]);
+            check_code_prefix(before_lf)?;
             self.check_size(raw_len)?;
             let raw = self.buf.get(self.line_start..end).unwrap_or(&[]);
             let index = self.lines.len();
@@ -305,6 +310,29 @@ fn malformed(content: &[u8], reason: &'static str) -> ReplyError {
         line: content.iter().take(MAX_ERROR_LINE).copied().collect(),
         reason,
     }
+}
+
+/// A line in progress whose first octets cannot begin a reply code is malformed now: waiting
+/// for its LF would only let a server that speaks something else (SSH, TLS, noise) run the
+/// probe into its timeout. The reasons are those `parse_line` gives for the whole line.
+fn check_code_prefix(partial: &[u8]) -> Result<(), ReplyError> {
+    for (i, &b) in partial.iter().take(3).enumerate() {
+        if i == 0 && b.is_ascii_digit() && !(b'2'..=b'5').contains(&b) {
+            return Err(malformed(
+                partial,
+                "reply code does not start with 2, 3, 4 or 5",
+            ));
+        }
+        // A CR may still turn out to end an empty line: leave that to `parse_line`.
+        let last_cr = b == b'\r' && i + 1 == partial.len();
+        if !(b.is_ascii_digit() || last_cr) {
+            return Err(malformed(
+                partial,
+                "line does not start with a three-digit reply code",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses one line, `raw` ending in LF.

@@ -44,7 +44,17 @@ fn feed(input: &[u8], chunks: &[usize], limits: Limits) -> Vec<Result<Reply, Rep
             );
         }
     }
-    out
+    // A malformed line is reported as soon as its first octets show it, so the octets kept as
+    // evidence depend on how much had arrived; the reason does not.
+    out.into_iter()
+        .map(|r| match r {
+            Err(ReplyError::Malformed { reason, .. }) => Err(ReplyError::Malformed {
+                line: Vec::new(),
+                reason,
+            }),
+            other => other,
+        })
+        .collect()
 }
 
 /// Bytes biased towards the SMTP alphabet.

@@ -1,0 +1,59 @@
+//! `--check-injection`: STARTTLS command injection (CVE-2011-0411 and its kin, such as
+//! aiosmtpd's CVE-2024-34083).
+//!
+//! The probe writes `STARTTLS\r\nNOOP\r\n` in one write. A correct server discards whatever
+//! followed STARTTLS in its plaintext buffer (RFC 3207 4 leaves no room for it); a vulnerable
+//! one keeps it and answers `NOOP` inside TLS, so a man in the middle could prepend commands
+//! to the encrypted session. After the handshake the probe listens before it says anything:
+//! any reply then can only be the answer to the injected command. It then sends EHLO, so a
+//! server that stays silent but alive is told from one that is dead.
+
+use smtp_grammar::Reply;
+
+use crate::session::SessionRecord;
+
+/// The command written after STARTTLS. NOOP changes no state and every server knows it.
+pub const COMMAND: &str = "NOOP";
+
+/// What the check saw.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Injection {
+    /// The injected command was answered inside TLS.
+    Vulnerable(Reply),
+    /// Nothing came while listening, and the server then answered EHLO inside TLS.
+    NotVulnerable { listened_ms: f64 },
+    /// The test could not be completed; the reason says where it stopped.
+    Inconclusive(&'static str),
+}
+
+/// The injection fact of a session, if the check was asked for.
+pub fn outcome(record: &SessionRecord) -> Option<Injection> {
+    let p = record.pipelined.as_ref()?;
+    if let Some(reply) = &p.answered_inside_tls {
+        return Some(Injection::Vulnerable(reply.clone()));
+    }
+    let tls_ok = record
+        .tls
+        .as_ref()
+        .is_some_and(|t| t.session.is_some() && t.handshake_error.is_none());
+    let accepted = record.starttls.reply.as_ref().map(|r| r.code) == Some(220);
+    if !accepted {
+        return Some(Injection::Inconclusive(
+            "the server did not accept STARTTLS, so there was no TLS to inject into",
+        ));
+    }
+    if !tls_ok {
+        return Some(Injection::Inconclusive(
+            "the TLS handshake did not complete after the pipelined STARTTLS",
+        ));
+    }
+    match p.listened_ms {
+        Some(listened_ms) if p.alive_after => Some(Injection::NotVulnerable { listened_ms }),
+        Some(_) => Some(Injection::Inconclusive(
+            "the server answered nothing inside TLS, not even EHLO: it is dead or stuck, not merely safe",
+        )),
+        None => Some(Injection::Inconclusive(
+            "the session ended before the probe could listen inside TLS",
+        )),
+    }
+}

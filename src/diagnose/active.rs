@@ -1,0 +1,173 @@
+//! Judgement of the active checks' facts and of AUTH offered before TLS.
+
+use smtp_grammar::{escape_bytes, interpret_ehlo, Reply};
+
+use crate::checks::enforcement::{self, Enforcement};
+use crate::checks::injection::{self, Injection};
+use crate::model::{Finding, FindingId, Severity, TargetSection};
+use crate::session::{render_line, SessionRecord};
+
+fn evidence(reply: &Reply) -> String {
+    reply
+        .lines
+        .iter()
+        .map(|l| escape_bytes(&render_line(l)))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// Ports whose role is mail submission (RFC 6409 on 587, RFC 8314 on 465).
+fn submission(port: u16) -> bool {
+    matches!(port, 587 | 465)
+}
+
+/// Findings of `--check-enforcement`, `--check-injection`, and `auth-before-tls`.
+pub(super) fn active_findings(record: &SessionRecord, target: &TargetSection) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let implicit = target.implicit_tls;
+    if let Some(e) = enforcement::outcome(record) {
+        out.push(enforcement_finding(e, target.port));
+    }
+    if let Some(i) = injection::outcome(record) {
+        out.push(injection_finding(i));
+    }
+    if !implicit {
+        out.extend(auth_before_tls(record, target.port));
+    }
+    out
+}
+
+/// `--check-enforcement` with `--implicit-tls`: there is no plaintext to test.
+pub fn enforcement_implicit() -> Finding {
+    Finding::info(
+        FindingId::StarttlsEnforced,
+        "implicit TLS: nothing is said before TLS on this port, so mail without TLS is impossible (--check-enforcement had nothing to test)",
+    )
+}
+
+fn enforcement_finding(e: Enforcement, port: u16) -> Finding {
+    match e {
+        Enforcement::Accepted(reply) => {
+            let f = if submission(port) {
+                Finding::error(
+                    FindingId::StarttlsNotEnforced,
+                    format!("the server accepted MAIL FROM without TLS on submission port {port}: clients can send mail (and credentials) in plaintext; RFC 8314 3.3 wants TLS required for submission"),
+                )
+                .with_hint("require TLS before MAIL and AUTH on submission ports (Postfix: smtpd_tls_security_level=encrypt in the submission service)")
+            } else if port == 25 {
+                Finding::info(
+                    FindingId::StarttlsNotEnforced,
+                    "the server accepts MAIL FROM without TLS on port 25, as a public MX must (RFC 3207 4): senders without TLS can still deliver",
+                )
+            } else {
+                Finding::info(
+                    FindingId::StarttlsNotEnforced,
+                    format!("the server accepts MAIL FROM without TLS on port {port} (on 587/465 submission this would be a problem; on a public MX it is required)"),
+                )
+            };
+            f.with_evidence(evidence(&reply))
+        }
+        Enforcement::Required(reply) => {
+            let f = if port == 25 {
+                Finding::warning(
+                    FindingId::StarttlsEnforced,
+                    "the server refuses MAIL FROM until STARTTLS on port 25: senders without TLS cannot deliver; RFC 3207 4 says a publicly-referenced MX must not require TLS",
+                )
+                .with_hint("if this is a public MX, accept mail without TLS (Postfix: smtpd_tls_security_level=may); require TLS only on private relays or submission")
+            } else if submission(port) {
+                Finding::info(
+                    FindingId::StarttlsEnforced,
+                    format!("the server requires STARTTLS before MAIL FROM on submission port {port}, as it should (RFC 8314)"),
+                )
+            } else {
+                Finding::info(
+                    FindingId::StarttlsEnforced,
+                    format!("the server requires STARTTLS before MAIL FROM on port {port}"),
+                )
+            };
+            f.with_evidence(evidence(&reply))
+        }
+        Enforcement::Unclear(reply) => Finding::info(
+            FindingId::UnexpectedReply,
+            format!("MAIL FROM:<> before TLS was answered {}, neither accepted nor refused for lack of TLS: enforcement could not be judged", reply.code),
+        )
+        .with_evidence(evidence(&reply)),
+    }
+}
+
+fn injection_finding(i: Injection) -> Finding {
+    match i {
+        Injection::Vulnerable(reply) => Finding::error(
+            FindingId::StarttlsCommandInjection,
+            format!(
+                "STARTTLS command injection: the server answered, inside TLS, a {} that was sent in plaintext in the same packet as STARTTLS; a man in the middle can inject commands into the encrypted session (CVE-2011-0411 class)",
+                injection::COMMAND
+            ),
+        )
+        .with_hint("discard the input buffer when STARTTLS is accepted (RFC 3207 4); aiosmtpd: upgrade to 1.4.6 or later (CVE-2024-34083)")
+        .with_evidence(evidence(&reply)),
+        Injection::NotVulnerable { listened_ms } => Finding::info(
+            FindingId::StarttlsInjectionNotVulnerable,
+            format!(
+                "STARTTLS command injection tested: a {} pipelined with STARTTLS was not answered inside TLS (listened {:.0} ms, then EHLO was answered)",
+                injection::COMMAND, listened_ms
+            ),
+        ),
+        Injection::Inconclusive(why) => Finding::info(
+            FindingId::StarttlsInjectionInconclusive,
+            format!("STARTTLS command injection could not be tested: {why}"),
+        ),
+    }
+}
+
+/// Mechanisms that send the password itself (base64 is not encryption).
+fn reveals_password(mech: &str) -> bool {
+    mech.eq_ignore_ascii_case("PLAIN") || mech.eq_ignore_ascii_case("LOGIN")
+}
+
+/// AUTH in the plaintext EHLO reply: any port, since a client that authenticates there sends
+/// credentials before TLS. An error when a mechanism sends the password itself (PLAIN,
+/// LOGIN); a warning for challenge-response mechanisms (the user name and a crackable
+/// response still cross).
+fn auth_before_tls(record: &SessionRecord, port: u16) -> Option<Finding> {
+    let ehlo = record.ehlo.as_ref().filter(|e| e.code == 250)?;
+    let parsed = interpret_ehlo(ehlo).ok()?;
+    let mut mechs: Vec<String> = Vec::new();
+    let mut found = false;
+    for k in &parsed.keywords {
+        let upper = k.keyword.to_ascii_uppercase();
+        if upper == "AUTH" {
+            found = true;
+            mechs.extend(k.params.iter().cloned());
+        } else if let Some(old) = upper.strip_prefix("AUTH=") {
+            // The pre-RFC 4954 form some servers still send: AUTH=PLAIN LOGIN.
+            found = true;
+            mechs.push(old.to_string());
+            mechs.extend(k.params.iter().cloned());
+        }
+    }
+    if !found {
+        return None;
+    }
+    mechs.dedup();
+    let list = escape_bytes(mechs.join(" ").as_bytes());
+    let plain = mechs.iter().any(|m| reveals_password(m));
+    let severity = if plain {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let what = if plain {
+        "passwords would cross the network readable"
+    } else {
+        "user names and crackable responses would cross the network"
+    };
+    Some(
+        Finding::new(
+            FindingId::AuthBeforeTls,
+            severity,
+            format!("AUTH ({list}) is offered before TLS on port {port}: a client that authenticates without STARTTLS sends its credentials in plaintext; {what}"),
+        )
+        .with_hint("offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only=yes; RFC 4954 4 and RFC 8314)"),
+    )
+}
