@@ -47,6 +47,14 @@ pub fn outcome(record: &SessionRecord) -> Option<Injection> {
             "the TLS handshake did not complete after the pipelined STARTTLS",
         ));
     }
+    // An answer that came after the listening ends up read as the reply to EHLO, and the
+    // real EHLO reply as the reply to QUIT: a single-line 250 then a 250 to QUIT (never a
+    // QUIT reply) shows the shift.
+    if let (Some(ehlo), Some(quit)) = (&record.ehlo_after_tls, &record.quit) {
+        if ehlo.lines.len() == 1 && ehlo.code == 250 && quit.code == 250 {
+            return Some(Injection::Vulnerable(ehlo.clone()));
+        }
+    }
     match p.listened_ms {
         Some(listened_ms) if p.alive_after => Some(Injection::NotVulnerable { listened_ms }),
         Some(_) => Some(Injection::Inconclusive(

@@ -177,7 +177,8 @@ where
 
 /// Inside TLS, before saying anything: a reply now can only answer the command that was
 /// written together with STARTTLS in plaintext. A server answers at once, so the wait is three
-/// times the handshake (at least one round trip), between 200 ms and 2 s.
+/// times the handshake (at least one round trip), between 500 ms and 2 s: a busy server may
+/// take a moment, and an answer that comes later still shows (see `checks::injection`).
 async fn listen_inside_tls<S>(
     conn: &mut Conn<S>,
     ctx: &mut Ctx,
@@ -187,7 +188,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let handshake = record.timings.handshake.unwrap_or(0.0);
-    let wait = std::time::Duration::from_secs_f64((handshake * 3.0 / 1000.0).clamp(0.2, 2.0));
+    let wait = std::time::Duration::from_secs_f64((handshake * 3.0 / 1000.0).clamp(0.5, 2.0));
     let t = Instant::now();
     ctx.note(
         TranscriptDirection::Event,

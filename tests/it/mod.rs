@@ -1,4 +1,5 @@
 mod batch;
+mod checks;
 mod cli;
 mod common;
 mod dns;
@@ -6,4 +7,5 @@ mod engine;
 mod hostile;
 mod postfix;
 mod probe;
+mod real_checks;
 mod scripted;

@@ -28,6 +28,8 @@ pub(crate) struct Postfix {
     /// 127.0.0.1). Generated for NOTLS instances too, so callers can pass
     /// it either way.
     pub(crate) ca_pem: PathBuf,
+    /// The loopback address it listens on (127.0.0.1 unless started with `start_at`).
+    pub(crate) host: &'static str,
 }
 
 fn script() -> PathBuf {
@@ -39,7 +41,7 @@ fn in_ci() -> bool {
 }
 
 /// Skip (None) outside CI, fail inside it.
-fn skip_or_panic(why: &str) -> Option<Postfix> {
+pub(crate) fn skip_or_panic(why: &str) -> Option<Postfix> {
     assert!(
         !in_ci(),
         "postfix tests must run in CI, but: {why} \
@@ -108,7 +110,12 @@ impl Postfix {
                 mode.as_ref(),
                 port_arg.as_ref(),
             ]);
-            let postfix = Postfix { port, dir, ca_pem };
+            let postfix = Postfix {
+                port,
+                dir,
+                ca_pem,
+                host: "127.0.0.1",
+            };
             if out.status.success() {
                 return Some(postfix);
             }
@@ -124,7 +131,51 @@ impl Postfix {
 
     /// `host:port` to probe.
     pub(crate) fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// A private Postfix in `mode` (`TLS`: smtpd_tls_security_level=may, `ENCRYPT`: =encrypt)
+    /// on a fixed `host:port` of the calling test's own loopback range (25 and 587 are judged
+    /// differently by the active checks, so the port is the point).
+    pub(crate) fn start_at(mode: &str, host: &'static str, port: u16) -> Option<Postfix> {
+        if !Path::new(POSTFIX_BIN).exists() {
+            return skip_or_panic("postfix not installed");
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("pf")
+            .tempdir()
+            .expect("create temp dir for postfix");
+        let ca_pem = dir.path().join("ca.pem");
+        let port_arg = port.to_string();
+        let out = Command::new("bash")
+            .arg(script())
+            .args([
+                "start".as_ref(),
+                dir.path().as_os_str(),
+                mode.as_ref(),
+                std::ffi::OsStr::new(&port_arg),
+            ])
+            .env("POSTFIX_SH_WATCH_PID", std::process::id().to_string())
+            .env("POSTFIX_SH_ADDR", host)
+            .output()
+            .expect("run tests/support/postfix.sh");
+        let postfix = Postfix {
+            port,
+            dir,
+            ca_pem,
+            host,
+        };
+        if out.status.success() {
+            return Some(postfix);
+        }
+        if out.status.code() == Some(EXIT_CANNOT_RUN) {
+            let why = String::from_utf8_lossy(&out.stderr);
+            return skip_or_panic(&format!("cannot run postfix here: {}", why.trim()));
+        }
+        panic!(
+            "postfix.sh start {mode} at {host}:{port} failed: {}",
+            describe(&out)
+        );
     }
 }
 
