@@ -152,8 +152,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         phase: Phase,
         line: &str,
     ) -> Result<Reply, SessionError> {
-        ctx.note(TranscriptDirection::Sent, escape_bytes(line.as_bytes()));
         let deadline = ctx.step_deadline();
+        self.command_by(ctx, phase, line, deadline).await
+    }
+
+    /// As `command`, with a step deadline of the caller's (a step that began earlier).
+    pub(super) async fn command_by(
+        &mut self,
+        ctx: &mut Ctx,
+        phase: Phase,
+        line: &str,
+        deadline: Instant,
+    ) -> Result<Reply, SessionError> {
+        ctx.note(TranscriptDirection::Sent, escape_bytes(line.as_bytes()));
         let begun = Instant::now();
         let fut = async {
             self.send(phase, line).await?;

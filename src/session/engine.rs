@@ -125,15 +125,23 @@ where
         return Ok(());
     };
     let mut conn = Conn::new(tls_stream, ctx);
+    // The EHLO step begins here: listening for an injected answer is part of it, so the check
+    // adds nothing to the longest a silent server can hold the probe.
+    let ehlo_deadline = ctx.step_deadline();
     if record.pipelined.is_some() {
-        if let Err(e) = listen_inside_tls(&mut conn, ctx, record).await {
+        if let Err(e) = listen_inside_tls(&mut conn, ctx, record, cfg.timeouts.step / 2).await {
             return late_handshake_failure(e, target, ctx, record);
         }
     }
     let t = Instant::now();
     let helo = cfg.helo.clone();
     let reply = match conn
-        .command(ctx, Phase::EhloAfterTls, &format!("EHLO {helo}"))
+        .command_by(
+            ctx,
+            Phase::EhloAfterTls,
+            &format!("EHLO {helo}"),
+            ehlo_deadline,
+        )
         .await
     {
         Ok(reply) => reply,
@@ -177,18 +185,22 @@ where
 
 /// Inside TLS, before saying anything: a reply now can only answer the command that was
 /// written together with STARTTLS in plaintext. A server answers at once, so the wait is three
-/// times the handshake (at least one round trip), between 500 ms and 2 s: a busy server may
-/// take a moment, and an answer that comes later still shows (see `checks::injection`).
+/// times the handshake (at least one round trip), between 500 ms and 2 s (and at most half
+/// the step): a busy server may take a moment, and an answer that comes later still shows
+/// (see `checks::injection`).
 async fn listen_inside_tls<S>(
     conn: &mut Conn<S>,
     ctx: &mut Ctx,
     record: &mut SessionRecord,
+    cap: std::time::Duration,
 ) -> Result<(), SessionError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let handshake = record.timings.handshake.unwrap_or(0.0);
-    let wait = std::time::Duration::from_secs_f64((handshake * 3.0 / 1000.0).clamp(0.5, 2.0));
+    // Never more than half the step, so EHLO keeps time of its own.
+    let wait =
+        std::time::Duration::from_secs_f64((handshake * 3.0 / 1000.0).clamp(0.5, 2.0)).min(cap);
     let t = Instant::now();
     ctx.note(
         TranscriptDirection::Event,

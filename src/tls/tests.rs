@@ -199,7 +199,8 @@ async fn bad_certificates_still_complete_the_handshake() {
         "certificate is for mail.example.net, *.example.net, not mx.example.com"
     );
 
-    let f = bad_cert(issue(&[NAME], Validity::Expired), &ca, -13).await;
+    // Days left count whole days both ways: -12 beside "expired 12 days ago".
+    let f = bad_cert(issue(&[NAME], Validity::Expired), &ca, -12).await;
     assert_eq!(f.problem, VerifyProblem::Expired);
     assert_starts(&f.sentence, "certificate expired 12 days ago (not after 20");
     assert!(f.sentence.ends_with(" UTC)"), "{f:?}");
