@@ -5,6 +5,7 @@
 
 mod domain;
 mod ehlo;
+pub mod policy;
 mod reply;
 mod session;
 
