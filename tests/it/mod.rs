@@ -4,6 +4,8 @@ mod common;
 mod dns;
 mod engine;
 mod hostile;
+mod policy;
+mod policy_lab;
 mod postfix;
 mod probe;
 mod scripted;

@@ -1,0 +1,537 @@
+//! MTA-STS, TLS-RPT and DANE through the real binary, against real servers started here:
+//! nsd with zones signed now under a test root (given with --trust-anchor; hickory validates),
+//! nginx serving policies with a test CA, and the scripted SMTP server behind every MX.
+
+use serde_json::Value;
+use smtp_tls_check::tls::pki::{server_config, ServerTlsOptions, Validity};
+
+use super::common::{run, run_json, Pki, Run};
+use super::policy_lab::{
+    available, hex, sha256, sha512, spki, DnsLab, HttpsLab, Zone, DNS_TOOLS, HTTPS_TOOLS,
+};
+use super::scripted::{compliant_steps, ScriptedServer};
+
+/// Findings of the domain and of each MX's policy block.
+fn all_ids(r: &Run) -> Vec<String> {
+    let mut ids = r.finding_ids();
+    for m in r.json["mx"].as_array().into_iter().flatten() {
+        for f in m["findings"].as_array().into_iter().flatten() {
+            if let Some(id) = f["id"].as_str() {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    ids
+}
+
+fn mx0(r: &Run) -> &Value {
+    &r.json["mx"][0]
+}
+
+fn args<'a>(
+    pki: &'a Pki,
+    dns: &'a str,
+    anchor: &'a str,
+    port: &'a str,
+    domain: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "--ca-file",
+        pki.ca_arg(),
+        "--resolver",
+        dns,
+        "--trust-anchor",
+        anchor,
+        "--port",
+        port,
+        "--timeout",
+        "3",
+        domain,
+    ]
+}
+
+/// Zones for `cases` under `test.` under the root, with the NS at `ns_ip`.
+fn hierarchy(ns_ip: &str, cases: Vec<Zone>) -> Vec<Zone> {
+    let mut test = vec![format!("ns.test. IN A {ns_ip}")];
+    test.extend(cases.iter().map(|z| format!("{}. IN NS ns.test.", z.name)));
+    let mut zones = cases;
+    zones.push(Zone::new("test", "signed", test));
+    zones.push(Zone::new(
+        ".",
+        "signed",
+        vec![
+            "test. IN NS ns.test.".into(),
+            format!("ns.test. IN A {ns_ip}"),
+        ],
+    ));
+    zones
+}
+
+/// MX `mx.<zone>` at 127.0.0.1 and its TLSA records at `_<port>._tcp`.
+fn mail_zone(name: &str, mode: &'static str, port: u16, tlsa: &[String], extra: &[String]) -> Zone {
+    let mut records = vec![
+        format!("{name}. IN MX 10 mx.{name}."),
+        format!("mx.{name}. IN A 127.0.0.1"),
+    ];
+    records.extend(
+        tlsa.iter()
+            .map(|t| format!("_{port}._tcp.mx.{name}. IN TLSA {t}")),
+    );
+    records.extend(extra.iter().cloned());
+    Zone::new(name, mode, records)
+}
+
+#[test]
+fn rfc7672_dane_ee_ta_mismatch_bogus_insecure_and_denial() {
+    if !available("rfc7672_dane", DNS_TOOLS) {
+        return;
+    }
+    let pki = Pki::new();
+    let cases = [
+        "ee", "ta", "ee512", "mismatch", "bogus", "insecure", "absent", "pkix",
+    ];
+    let names: Vec<String> = cases.iter().map(|c| format!("mx.{c}.test")).collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    // The leaf and the CA that issued it, both presented: DANE-TA anchors at depth 1.
+    let id = pki
+        .ca
+        .issue(&name_refs, Validity::Valid)
+        .expect("issue")
+        .with_ca(&pki.ca);
+    let server = ScriptedServer::start(compliant_steps(
+        server_config(&id, ServerTlsOptions::default()).expect("config"),
+    ));
+    let port = server.addr.port();
+    let ee = format!("3 1 1 {}", hex(&sha256(&spki(&id.chain[0]))));
+    let ee512 = format!("3 0 2 {}", hex(&sha512(&id.chain[0])));
+    let ta = format!("2 0 1 {}", hex(&sha256(&id.chain[1])));
+    let wrong = format!("3 1 1 {}", "ab".repeat(32));
+    let pkix = format!("1 1 1 {}", hex(&sha256(&spki(&id.chain[0]))));
+    let ns = "127.11.1.1";
+    let zones = hierarchy(
+        ns,
+        vec![
+            mail_zone("ee.test", "signed", port, std::slice::from_ref(&ee), &[]),
+            mail_zone("ta.test", "signed", port, std::slice::from_ref(&ta), &[]),
+            mail_zone("ee512.test", "signed", port, &[wrong.clone(), ee512], &[]),
+            mail_zone("mismatch.test", "signed", port, &[wrong], &[]),
+            mail_zone(
+                "bogus.test",
+                "bogus-tlsa",
+                port,
+                std::slice::from_ref(&ee),
+                &[],
+            ),
+            mail_zone(
+                "insecure.test",
+                "unsigned",
+                port,
+                std::slice::from_ref(&ee),
+                &[],
+            ),
+            mail_zone("absent.test", "signed", port, &[], &[]),
+            mail_zone("pkix.test", "signed", port, &[pkix], &[]),
+        ],
+    );
+    let lab = DnsLab::start(ns, &zones);
+    let port_s = port.to_string();
+    let anchor = lab.anchor_dnskey();
+
+    // (domain, finding on the MX, verdict, per-address result)
+    let expect: &[(&str, &str, &str, &str)] = &[
+        ("ee.test", "dane-valid", "ok", "match"),
+        ("ta.test", "dane-valid", "ok", "match"),
+        ("ee512.test", "dane-valid", "ok", "match"),
+        ("mismatch.test", "dane-mismatch", "fail", "mismatch"),
+        ("bogus.test", "dane-bogus", "fail", "not-checked"),
+        ("insecure.test", "dane-insecure", "ok", "not-checked"),
+        ("absent.test", "dane-absent", "ok", "not-checked"),
+        ("pkix.test", "dane-unusable", "warning", "unusable"),
+    ];
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = expect
+            .iter()
+            .map(|(domain, ..)| {
+                let a = args(&pki, &lab.addr, &anchor, &port_s, domain);
+                s.spawn(move || run_json(&a))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("run"))
+            .collect()
+    });
+    for ((domain, id, verdict, result), r) in expect.iter().zip(&runs) {
+        let ids = all_ids(r);
+        assert!(
+            ids.iter().any(|i| i == id),
+            "{domain}: {id} missing from {ids:?}\n{}",
+            r.stdout
+        );
+        assert_eq!(r.verdict(), *verdict, "{domain}: {}", r.stdout);
+        let dane = &mx0(r)["dane"];
+        assert_eq!(dane["addresses"][0]["result"], *result, "{domain}: {dane}");
+        assert_eq!(
+            dane["trust_anchor"]
+                .as_str()
+                .map(|t| t.contains("--trust-anchor")),
+            Some(true)
+        );
+        let senders = mx0(r)["senders"].as_str().unwrap_or("");
+        assert!(
+            senders.starts_with("DANE-validating senders: "),
+            "{senders}"
+        );
+        assert!(
+            senders.contains("; MTA-STS senders: ")
+                && senders.contains("; opportunistic senders: ")
+        );
+        // No MTA-STS record anywhere here.
+        assert!(r.has("mta-sts-absent"), "{domain}: {:?}", r.finding_ids());
+    }
+    // Which record matched at which depth, as posttls-finger says it.
+    let depth = |r: &Run| mx0(r)["dane"]["addresses"][0]["depth"].as_u64();
+    assert_eq!(depth(&runs[0]), Some(0));
+    assert_eq!(
+        mx0(&runs[0])["dane"]["addresses"][0]["matched_record"],
+        ee.as_str()
+    );
+    assert_eq!(
+        depth(&runs[1]),
+        Some(1),
+        "DANE-TA anchors at the CA, depth 1"
+    );
+    assert_eq!(mx0(&runs[1])["dane"]["addresses"][0]["name"], "mx.ta.test");
+    assert_eq!(
+        mx0(&runs[2])["dane"]["addresses"][0]["matched_record"]
+            .as_str()
+            .map(|s| s.starts_with("3 0 2 ")),
+        Some(true)
+    );
+    assert_eq!(mx0(&runs[3])["dane"]["tlsa_rrset"], "secure");
+    assert_eq!(mx0(&runs[4])["dane"]["tlsa_rrset"], "bogus");
+    assert_eq!(mx0(&runs[5])["dane"]["tlsa_rrset"], "insecure");
+    assert_eq!(
+        mx0(&runs[5])["dane"]["records"][0],
+        ee.as_str(),
+        "insecure TLSA shown, ignored"
+    );
+    assert_eq!(mx0(&runs[6])["dane"]["absent"], true);
+    assert_eq!(
+        mx0(&runs[6])["dane"]["tlsa_rrset"],
+        "secure",
+        "authenticated denial"
+    );
+    assert_eq!(
+        runs[3].code, 3,
+        "a DANE mismatch is a TLS problem found: exit 3"
+    );
+
+    // The same through a DS trust anchor, and the failure without the test root's key.
+    let ds = lab.anchor_ds();
+    let r = run_json(&args(&pki, &lab.addr, &ds, &port_s, "ee.test"));
+    assert!(
+        all_ids(&r).contains(&"dane-valid".to_string()),
+        "{}",
+        r.stdout
+    );
+    let r = run_json(&[
+        "--ca-file",
+        pki.ca_arg(),
+        "--resolver",
+        &lab.addr,
+        "--port",
+        &port_s,
+        "--timeout",
+        "3",
+        "ee.test",
+    ]);
+    assert!(
+        all_ids(&r).contains(&"dane-bogus".to_string()),
+        "IANA root vs a test root: {}",
+        r.stdout
+    );
+    // --no-dane: no DANE section, no DANE finding.
+    let mut a = args(&pki, &lab.addr, &anchor, &port_s, "mismatch.test");
+    a.insert(0, "--no-dane");
+    let r = run_json(&a);
+    assert!(
+        mx0(&r).get("dane").is_none() && r.verdict() == "ok",
+        "{}",
+        r.stdout
+    );
+    // The human report says it per MX.
+    let h = run(&args(&pki, &lab.addr, &anchor, &port_s, "ta.test"));
+    assert!(
+        h.stdout.contains("DANE-validating senders: deliver"),
+        "{}",
+        h.stdout
+    );
+    assert!(h.stdout.contains("at depth 1"), "{}", h.stdout);
+}
+
+/// A policy file.
+fn policy(mode: &str, mx: &[&str], max_age: &str) -> String {
+    let mut p = format!("version: STSv1\r\nmode: {mode}\r\n");
+    for m in mx {
+        p.push_str(&format!("mx: {m}\r\n"));
+    }
+    p.push_str(&format!("max_age: {max_age}\r\n"));
+    p
+}
+
+/// An nginx location that serves `body` as text/plain.
+fn serve(body: &str) -> String {
+    let escaped = body
+        .replace('\r', "\\r")
+        .replace('\n', "\\n")
+        .replace('"', "\\\"");
+    format!("default_type text/plain; return 200 \"{escaped}\";")
+}
+
+#[test]
+fn rfc8461_mta_sts_and_rfc8460_tls_rpt_cases() {
+    if !available("rfc8461_mta_sts", DNS_TOOLS) || !available("rfc8461_mta_sts", HTTPS_TOOLS) {
+        return;
+    }
+    let pki = Pki::new();
+    let https_ip = "127.11.2.2";
+    let ns = "127.11.2.1";
+    // (case, policy location in nginx, extra records)
+    let good = |mode: &str, mx: &str| serve(&policy(mode, &[mx], "86400"));
+    let cases: Vec<(&str, String)> = vec![
+        ("enforce", good("enforce", "mx.enforce.test")),
+        ("testing", good("testing", "mx.testing.test")),
+        ("none", serve(&policy("none", &[], "86400"))),
+        ("notfound", "return 404;".into()),
+        ("redirect", "return 301 https://mta-sts.enforce.test/.well-known/mta-sts.txt;".into()),
+        ("ctype", format!("default_type text/html; return 200 \"{}\";", "version: STSv1\\r\\nmode: enforce\\r\\nmx: mx.ctype.test\\r\\nmax_age: 86400\\r\\n")),
+        ("nomx", serve(&policy("enforce", &[], "86400"))),
+        ("maxage", serve(&policy("enforce", &["mx.maxage.test"], "31557601"))),
+        ("mismatch", good("enforce", "mx.elsewhere.example")),
+        ("wild", good("enforce", "*.wild.test")),
+        ("badcert", good("enforce", "mx.badcert.test")),
+        ("tworecords", good("enforce", "mx.tworecords.test")),
+        ("certfail", good("enforce", "mx.certfail.test")),
+    ];
+    // The SMTP server's certificate names every MX but mx.certfail.test.
+    let mx_names: Vec<String> = cases
+        .iter()
+        .filter(|(c, _)| *c != "certfail")
+        .map(|(c, _)| format!("mx.{c}.test"))
+        .collect();
+    let mx_refs: Vec<&str> = mx_names.iter().map(String::as_str).collect();
+    let server = ScriptedServer::start(compliant_steps(pki.server(&mx_refs, Validity::Valid)));
+    let port = server.addr.port();
+
+    let good_cert = {
+        let names: Vec<String> = cases
+            .iter()
+            .filter(|(c, _)| *c != "badcert")
+            .map(|(c, _)| format!("mta-sts.{c}.test"))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        pki.ca.issue(&refs, Validity::Valid).expect("issue")
+    };
+    let wrong_cert = pki
+        .ca
+        .issue(&["www.badcert.test"], Validity::Valid)
+        .expect("issue");
+    let servers: Vec<(String, String, String, String)> = cases
+        .iter()
+        .map(|(c, loc)| {
+            let cert = if *c == "badcert" {
+                &wrong_cert
+            } else {
+                &good_cert
+            };
+            (
+                format!("mta-sts.{c}.test"),
+                cert.chain_pem.clone(),
+                cert.key_pem.clone(),
+                loc.clone(),
+            )
+        })
+        .collect();
+    let _https = HttpsLab::start(https_ip, &servers);
+
+    let zones: Vec<Zone> = cases
+        .iter()
+        .map(|(c, _)| {
+            let name = format!("{c}.test");
+            let mut extra = vec![format!("mta-sts.{name}. IN A {https_ip}")];
+            extra.push(match *c {
+                "tworecords" => format!("_mta-sts.{name}. IN TXT \"v=STSv1; id=1;\"\n_mta-sts.{name}. IN TXT \"v=STSv1; id=2;\""),
+                _ => format!("_mta-sts.{name}. IN TXT \"v=STSv1; id=20240101;\""),
+            });
+            match *c {
+                "enforce" => extra.push(format!("_smtp._tls.{name}. IN TXT \"v=TLSRPTv1; rua=mailto:tls@{name}\"")),
+                "testing" => extra.push(format!("_smtp._tls.{name}. IN TXT \"v=TLSRPTv1; rua=ftp://x\"")),
+                _ => {}
+            }
+            mail_zone(&name, "unsigned", port, &[], &extra)
+        })
+        .collect();
+    let lab = DnsLab::start(ns, &hierarchy(ns, zones));
+    let anchor = lab.anchor_dnskey();
+    let port_s = port.to_string();
+
+    // (case, domain finding, MX finding or "", verdict)
+    let expect: &[(&str, &str, &str, &str)] = &[
+        ("enforce", "mta-sts-enforce", "", "ok"),
+        ("testing", "mta-sts-testing", "", "warning"),
+        ("none", "mta-sts-none", "", "ok"),
+        ("notfound", "mta-sts-policy-unavailable", "", "warning"),
+        ("redirect", "mta-sts-policy-unavailable", "", "warning"),
+        ("ctype", "mta-sts-policy-unavailable", "", "warning"),
+        ("nomx", "mta-sts-policy-invalid", "", "warning"),
+        ("maxage", "mta-sts-policy-invalid", "", "warning"),
+        ("mismatch", "mta-sts-enforce", "mta-sts-mx-mismatch", "fail"),
+        ("wild", "mta-sts-enforce", "", "ok"),
+        ("badcert", "mta-sts-policy-unavailable", "", "warning"),
+        ("tworecords", "mta-sts-record-invalid", "", "warning"),
+        (
+            "certfail",
+            "mta-sts-enforce",
+            "mta-sts-cert-invalid",
+            "fail",
+        ),
+    ];
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = expect
+            .iter()
+            .map(|(c, ..)| {
+                let domain = format!("{c}.test");
+                let (pki, dns, anchor, port) = (&pki, &lab.addr, &anchor, &port_s);
+                s.spawn(move || run_json(&args(pki, dns, anchor, port, &domain)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("run"))
+            .collect()
+    });
+    for ((case, domain_id, mx_id, verdict), r) in expect.iter().zip(&runs) {
+        assert!(
+            r.has(domain_id),
+            "{case}: {domain_id} missing from {:?}\n{}",
+            r.finding_ids(),
+            r.stdout
+        );
+        if !mx_id.is_empty() {
+            assert!(
+                all_ids(r).iter().any(|i| i == mx_id),
+                "{case}: {mx_id}\n{}",
+                r.stdout
+            );
+        }
+        assert_eq!(r.verdict(), *verdict, "{case}: {}", r.stdout);
+        // Every zone here is unsigned under a signed root: DANE does not apply.
+        assert!(
+            all_ids(r).iter().any(|i| i == "dane-insecure"),
+            "{case}: {:?}",
+            all_ids(r)
+        );
+    }
+    let by = |c: &str| &runs[expect.iter().position(|e| e.0 == c).expect("case")];
+    let sts = |c: &str| by(c).json["policy"]["mta_sts"].clone();
+    // The policy text is shown, escaped; the mode and patterns parsed.
+    assert_eq!(sts("enforce")["mode"], "enforce");
+    assert_eq!(
+        sts("enforce")["policy_text"]
+            .as_str()
+            .map(|t| t.contains("mode: enforce\\r\\n")),
+        Some(true)
+    );
+    assert_eq!(
+        by("enforce").json["policy"]["tls_rpt"]["rua"][0],
+        "mailto:tls@enforce.test"
+    );
+    assert!(by("enforce").has("tls-rpt-present"));
+    assert!(by("testing").has("tls-rpt-invalid"));
+    assert!(by("none").has("tls-rpt-absent"));
+    assert_eq!(
+        mx0(by("enforce"))["mta_sts"]["outcome"],
+        "deliver over verified TLS"
+    );
+    assert_eq!(mx0(by("wild"))["mta_sts"]["matched_pattern"], "*.wild.test");
+    assert!(
+        sts("redirect")["fetch_error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("301"),
+        "{}",
+        sts("redirect")
+    );
+    assert!(sts("ctype")["fetch_error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("text/html"));
+    assert!(sts("notfound")["fetch_error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("404"));
+    assert!(
+        sts("badcert")["fetch_error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("certificate"),
+        "{}",
+        sts("badcert")
+    );
+    assert!(sts("maxage")["policy_error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("max_age"));
+    assert!(sts("nomx")["policy_error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("mx"));
+    assert_eq!(
+        sts("tworecords")["txt_records"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let senders = mx0(by("mismatch"))["senders"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        senders.contains("MTA-STS senders: mail not delivered"),
+        "{senders}"
+    );
+    assert_eq!(by("mismatch").code, 3);
+
+    // Without --ca-file the test CA is not trusted: the policy fetch fails like a sender's.
+    let r = run_json(&[
+        "--resolver",
+        &lab.addr,
+        "--trust-anchor",
+        &anchor,
+        "--port",
+        &port_s,
+        "--timeout",
+        "3",
+        "enforce.test",
+    ]);
+    assert!(r.has("mta-sts-policy-unavailable"), "{}", r.stdout);
+    // --no-mta-sts: no policy section, no MTA-STS finding.
+    let mut a = args(&pki, &lab.addr, &anchor, &port_s, "mismatch.test");
+    a.insert(0, "--no-mta-sts");
+    let r = run_json(&a);
+    assert!(
+        r.json.get("policy").is_none() && r.verdict() == "ok",
+        "{}",
+        r.stdout
+    );
+    // The human report shows the record, the policy and the senders line.
+    let h = run(&args(&pki, &lab.addr, &anchor, &port_s, "enforce.test"));
+    for want in [
+        "MTA-STS (RFC 8461)",
+        "_mta-sts.enforce.test TXT \"v=STSv1; id=20240101;\"",
+        "| mode: enforce\\r",
+        "TLS-RPT (RFC 8460)",
+        "MTA-STS senders: deliver over verified TLS",
+    ] {
+        assert!(h.stdout.contains(want), "{want} missing:\n{}", h.stdout);
+    }
+}
