@@ -249,6 +249,41 @@ pub fn judge_mx(mx: &mut MxSection, sts_checked: bool, sts: Option<&StsPolicy>) 
     mx.policy.findings = findings;
 }
 
+/// `--host --dane`: the DANE findings join the host's own, and can make its verdict `fail`.
+pub fn judge_host_dane(report: &mut Report, d: &DaneSection) {
+    let mut findings = Vec::new();
+    let line = judge_dane(d, &d.tlsa_name, &mut findings);
+    let mut added: Vec<Finding> = findings
+        .into_iter()
+        .map(|mut f| {
+            let detail = format!("{}; DANE-validating senders: {line}", d.tlsa_name);
+            f.evidence = Some(match f.evidence.take() {
+                Some(e) if !e.is_empty() => format!("{e} ({detail})"),
+                _ => detail,
+            });
+            f
+        })
+        .collect();
+    let worst = added
+        .iter()
+        .map(|f| match f.severity {
+            crate::model::Severity::Info => crate::model::Verdict::Ok,
+            crate::model::Severity::Warning => crate::model::Verdict::Warning,
+            crate::model::Severity::Error => crate::model::Verdict::Fail,
+        })
+        .fold(crate::model::Verdict::Ok, crate::model::Verdict::worst);
+    if worst > report.verdict && report.verdict != crate::model::Verdict::Error {
+        if let Some(f) = added
+            .iter()
+            .find(|f| f.severity >= crate::model::Severity::Warning)
+        {
+            report.summary = f.message.clone();
+        }
+        report.verdict = report.verdict.worst(worst);
+    }
+    report.findings.append(&mut added);
+}
+
 fn judge_dane(d: &DaneSection, exchange: &str, findings: &mut Vec<Finding>) -> String {
     let error = d.error.clone().unwrap_or_default();
     if d.no_dnssec {

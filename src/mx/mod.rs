@@ -136,6 +136,13 @@ pub async fn probe_target(
     } else {
         target.host.clone()
     };
+    if dopts.host_dane {
+        if let Some(popts) = dopts.policy.as_ref().filter(|p| p.dane) {
+            return TargetReport::Host(
+                probe_host_dane(&shown, &target.host, &opts, dopts, popts).await,
+            );
+        }
+    }
     // With --resolver the host's addresses come from that server too; otherwise the system's.
     match &dopts.resolver {
         Some(resolver) if dopts.resolver_for_hosts && target.ip.is_none() => {
@@ -413,6 +420,68 @@ pub async fn probe_domain(
 
 /// The chain a server presented (leaf first, DER), when it presented one.
 type Chain = Option<Vec<rustls::pki_types::CertificateDer<'static>>>;
+
+/// `--host --dane`: the host probed, its TLSA RRset (`_PORT._tcp.HOST`) looked up meanwhile
+/// and matched against the chain it presented; the DANE findings join the host's report.
+async fn probe_host_dane(
+    input: &str,
+    host: &str,
+    opts: &ProbeOptions,
+    dopts: &DomainOptions,
+    popts: &PolicyOptions,
+) -> Report {
+    let started = Instant::now();
+    let deadline = started + opts.timeouts.overall;
+    let name = tlsa_name(host, opts.port);
+    let tlsa = {
+        let resolver = popts.resolver.clone();
+        tokio::spawn(async move { resolver.tlsa(&name).await })
+    };
+    let addrs = match &dopts.resolver {
+        Some(r) if dopts.resolver_for_hosts => r.addresses(host, opts.port).await.map_err(|f| {
+            let mut report = error_report(Mode::Probe, f.finding_id(), f.to_string());
+            report.target = Some(crate::probe::unconnected_target(input, host, opts));
+            report
+        }),
+        _ => crate::net::resolve_host(host, opts.port, opts.timeouts.connect)
+            .await
+            .map_err(|e| {
+                let mut report = error_report(Mode::Probe, FindingId::DnsError, e.to_string());
+                report.target = Some(crate::probe::unconnected_target(input, host, opts));
+                report
+            }),
+    };
+    let addrs = match addrs {
+        Ok(a) => a,
+        Err(report) => return report,
+    };
+    let (mut report, chain) = probe_addrs_chain(input, host, &addrs, opts, started, deadline).await;
+    let Ok(tlsa) = tlsa.await else {
+        return report;
+    };
+    let address = report
+        .target
+        .as_ref()
+        .and_then(|t| t.address.clone())
+        .unwrap_or_default();
+    // Never connected: nothing to match (not a mismatch).
+    let chains = if address.is_empty() {
+        Vec::new()
+    } else {
+        vec![(address, chain)]
+    };
+    // No MX RRset for a host: the TLSA RRset's own security decides (as for an implicit MX).
+    let section = dane_section(
+        host,
+        opts.port,
+        tlsa.security,
+        &tlsa,
+        &chains,
+        &popts.resolver.anchor_description,
+    );
+    crate::diagnose::policy::judge_host_dane(&mut report, &section);
+    report
+}
 
 /// A host probed at the addresses `resolver` gives (used with `--host --resolver`).
 async fn probe_resolved(

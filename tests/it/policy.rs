@@ -260,6 +260,36 @@ fn rfc7672_dane_ee_ta_mismatch_bogus_insecure_and_denial() {
         "{}",
         r.stdout
     );
+    // A host target does DANE when asked (--dane with --host): findings join the host's.
+    let host = |target: &'static str| {
+        let mut a = args(&pki, &lab.addr, &anchor, &port_s, target);
+        a.splice(0..0, ["--host", "--dane"]);
+        run_json(&a)
+    };
+    let r = host("mx.ee.test");
+    assert!(r.has("dane-valid") && r.verdict() == "ok", "{}", r.stdout);
+    let r = host("mx.mismatch.test");
+    assert!(
+        r.has("dane-mismatch") && r.verdict() == "fail",
+        "{}",
+        r.stdout
+    );
+    // Without --dane a host gets no DANE finding.
+    let r = run_json(&[
+        "--host",
+        "--ca-file",
+        pki.ca_arg(),
+        "--resolver",
+        &lab.addr,
+        "--port",
+        &port_s,
+        "mx.mismatch.test",
+    ]);
+    assert!(
+        !r.finding_ids().iter().any(|i| i.starts_with("dane-")),
+        "{}",
+        r.stdout
+    );
     // The human report says it per MX.
     let h = run(&args(&pki, &lab.addr, &anchor, &port_s, "ta.test"));
     assert!(
