@@ -67,11 +67,27 @@ fn domain_summary(report: &DomainReport) -> String {
     } else {
         format!("{} MX", report.mx.len())
     };
-    format!(
+    let mut line = format!(
         "{}: {mx}, {} probe{}: {}",
         report.domain,
         probed.len(),
         if probed.len() == 1 { "" } else { "s" },
         counts.join(", ")
-    )
+    );
+    // Mail that bounces or defers under DANE or MTA-STS, said in the same line.
+    let mut policy: Vec<String> = Vec::new();
+    for m in &report.mx {
+        for f in m
+            .policy
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+        {
+            policy.push(format!("{} {}", f.id.as_str(), m.exchange));
+        }
+    }
+    if !policy.is_empty() {
+        line.push_str(&format!("; senders refuse: {}", policy.join(", ")));
+    }
+    line
 }

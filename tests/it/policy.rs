@@ -530,6 +530,14 @@ fn rfc8461_mta_sts_and_rfc8460_tls_rpt_cases() {
         "{senders}"
     );
     assert_eq!(by("mismatch").code, 3);
+    let summary = by("mismatch").json["summary"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        summary.contains("senders refuse: mta-sts-mx-mismatch mx.mismatch.test"),
+        "{summary}"
+    );
 
     // Without --ca-file the test CA is not trusted: the policy fetch fails like a sender's.
     let r = run_json(&[
