@@ -7,7 +7,8 @@ use smtp_tls_check::tls::pki::{server_config, ServerTlsOptions, Validity};
 
 use super::common::{run, run_json, Pki, Run};
 use super::policy_lab::{
-    available, hex, sha256, sha512, spki, DnsLab, HttpsLab, Zone, DNS_TOOLS, HTTPS_TOOLS,
+    available, hex, sha256, sha512, spki, DnsLab, HttpsLab, ResolverLab, Zone, DNS_TOOLS,
+    HTTPS_TOOLS, RESOLVER_TOOLS,
 };
 use super::scripted::{compliant_steps, ScriptedServer};
 
@@ -298,6 +299,68 @@ fn rfc7672_dane_ee_ta_mismatch_bogus_insecure_and_denial() {
         h.stdout
     );
     assert!(h.stdout.contains("at depth 1"), "{}", h.stdout);
+}
+
+/// The probe behind a site's validating resolver (unbound trusting the test root): the
+/// answers keep their signatures and hickory validates them again; a bogus RRset reaches the
+/// probe only as SERVFAIL, which it cannot tell from a broken resolver (indeterminate).
+#[test]
+fn rfc7672_dane_through_a_validating_unbound() {
+    if !available("dane_through_unbound", DNS_TOOLS)
+        || !available("dane_through_unbound", RESOLVER_TOOLS)
+    {
+        return;
+    }
+    let pki = Pki::new();
+    let id = pki
+        .ca
+        .issue(&["mx.ee.test", "mx.bogus.test"], Validity::Valid)
+        .expect("issue");
+    let server = ScriptedServer::start(compliant_steps(
+        server_config(&id, ServerTlsOptions::default()).expect("config"),
+    ));
+    let port = server.addr.port();
+    let ee = format!("3 1 1 {}", hex(&sha256(&spki(&id.chain[0]))));
+    let ns = "127.11.3.1";
+    let zones = hierarchy(
+        ns,
+        vec![
+            mail_zone("ee.test", "signed", port, std::slice::from_ref(&ee), &[]),
+            mail_zone(
+                "bogus.test",
+                "bogus-tlsa",
+                port,
+                std::slice::from_ref(&ee),
+                &[],
+            ),
+        ],
+    );
+    let lab = DnsLab::start(ns, &zones);
+    let unbound = ResolverLab::start("127.11.3.3", &lab);
+    let (anchor, port_s) = (lab.anchor_ds(), port.to_string());
+    let r = run_json(&args(&pki, &unbound.addr, &anchor, &port_s, "ee.test"));
+    assert!(
+        all_ids(&r).contains(&"dane-valid".to_string()),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.verdict(), "ok");
+    let r = run_json(&args(&pki, &unbound.addr, &anchor, &port_s, "bogus.test"));
+    assert!(
+        all_ids(&r).contains(&"dane-indeterminate".to_string()),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(mx0(&r)["dane"]["tlsa_rrset"], "indeterminate");
+    assert!(
+        mx0(&r)["dane"]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("SERVFAIL"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.verdict(), "warning");
 }
 
 /// A policy file.

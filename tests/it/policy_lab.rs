@@ -17,6 +17,7 @@ pub(crate) const DNS_TOOLS: &[&str] = &[
     "drill",
 ];
 pub(crate) const HTTPS_TOOLS: &[&str] = &["nginx"];
+pub(crate) const RESOLVER_TOOLS: &[&str] = &["unbound", "unbound-checkconf"];
 
 fn on_path(tool: &str) -> bool {
     Command::new("sh")
@@ -180,6 +181,49 @@ impl Drop for HttpsLab {
     fn drop(&mut self) {
         let _ = Command::new("bash")
             .arg(support("nginx.sh"))
+            .args(["stop", self.dir.path().to_str().unwrap_or("/nonexistent")])
+            .status();
+    }
+}
+
+/// A private validating unbound on `addr`:53 that trusts the lab's root and asks its nsd.
+pub(crate) struct ResolverLab {
+    dir: tempfile::TempDir,
+    pub(crate) addr: String,
+}
+
+impl ResolverLab {
+    pub(crate) fn start(addr: &str, dns: &DnsLab) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let stub = dns.addr.replace(':', "@");
+        let out = Command::new("bash")
+            .arg(support("unbound.sh"))
+            .args([
+                "start",
+                dir.path().to_str().expect("utf-8"),
+                addr,
+                &stub,
+                &dns.anchor_ds(),
+            ])
+            .output()
+            .expect("run unbound.sh");
+        assert!(
+            out.status.success(),
+            "unbound.sh failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ResolverLab {
+            dir,
+            addr: format!("{addr}:53"),
+        }
+    }
+}
+
+impl Drop for ResolverLab {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(support("unbound.sh"))
             .args(["stop", self.dir.path().to_str().unwrap_or("/nonexistent")])
             .status();
     }
