@@ -191,14 +191,21 @@ pub(crate) async fn policy_options(
         })?),
         None => None,
     };
-    let resolver = DnssecResolver::new(domain.resolver, opts.timeouts.connect, anchors.as_ref())
-        .await
-        .map_err(|e| {
-            super::run::UsageError(match &args.trust_anchor {
-                Some(path) => format!("cannot use --trust-anchor {}: {e}", path.display()),
-                None => format!("cannot build the DNSSEC resolver: {e}"),
-            })
-        })?;
+    let resolver =
+        match DnssecResolver::new(domain.resolver, opts.timeouts.connect, anchors.as_ref()).await {
+            Ok(r) => r,
+            // Without resolv.conf, host targets still work (as for MX lookups): say so once.
+            Err(e) if domain.resolver.is_none() && args.trust_anchor.is_none() => {
+                tracing::warn!("no system DNS resolver, MTA-STS and DANE are not checked: {e}");
+                return Ok(None);
+            }
+            Err(e) => {
+                bail!(super::run::UsageError(match &args.trust_anchor {
+                    Some(path) => format!("cannot use --trust-anchor {}: {e}", path.display()),
+                    None => format!("cannot build the DNSSEC resolver: {e}"),
+                }))
+            }
+        };
     Ok(Some(Arc::new(PolicyOptions {
         mta_sts: !args.no_mta_sts,
         dane,

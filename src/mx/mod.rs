@@ -6,6 +6,7 @@
 //! with none, its own A/AAAA records are the implicit MX (an `implicit-mx` info finding).
 
 mod dns;
+mod policy;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use crate::model::{
     DomainReport, Finding, FindingId, Mode, MxSection, Report, TargetReport, TargetSection,
 };
 use crate::net::parse_target;
-use crate::policy::{check_domain, dane_section, tlsa_name, PolicyOptions};
+use crate::policy::{check_domain, tlsa_name, PolicyOptions};
 use crate::probe::{probe_addrs, probe_addrs_chain, probe_host, ProbeOptions};
 
 /// How to read a TARGET.
@@ -139,7 +140,7 @@ pub async fn probe_target(
     if dopts.host_dane {
         if let Some(popts) = dopts.policy.as_ref().filter(|p| p.dane) {
             return TargetReport::Host(
-                probe_host_dane(&shown, &target.host, &opts, dopts, popts).await,
+                policy::probe_host_dane(&shown, &target.host, &opts, dopts, popts).await,
             );
         }
     }
@@ -373,115 +374,32 @@ pub async fn probe_domain(
         sections[idx].addresses.push(report);
     }
 
+    let mut policy_section = None;
     if let (Some(popts), Some(task)) = (&dopts.policy, domain_policy) {
         let facts = task.await.unwrap_or_default();
-        findings.extend(crate::diagnose::policy::domain_policy_findings(
-            domain, &facts,
-        ));
-        let mx_security = facts
-            .mx_security
-            .as_ref()
-            .map(|v| v.security)
-            .unwrap_or(crate::policy::Security::Indeterminate);
-        for ((section, lookup), chains) in sections.iter_mut().zip(tlsa_lookups).zip(&chains) {
-            if let Some(task) = lookup {
-                if let Ok(tlsa) = task.await {
-                    // The implicit MX is the domain itself: its A/AAAA stand in for an MX
-                    // RRset, and there is no MX RRset to be secure (RFC 7672 2.2.2).
-                    let mx_sec = if section.implicit {
-                        tlsa.security
-                    } else {
-                        mx_security
-                    };
-                    section.policy.dane = Some(dane_section(
-                        &section.exchange,
-                        opts.port,
-                        mx_sec,
-                        &tlsa,
-                        chains,
-                        &popts.resolver.anchor_description,
-                    ));
-                }
-            }
-            crate::diagnose::policy::judge_mx(section, popts.mta_sts, facts.sts.as_ref());
-        }
-        let mut report = DomainReport::new(input, domain, findings);
-        report.policy = Some(facts.section).filter(|_| popts.mta_sts);
-        report.mx = sections;
-        finish_domain(&mut report);
-        return report;
+        policy::finish_policy(
+            domain,
+            popts,
+            opts.port,
+            facts,
+            tlsa_lookups,
+            &chains,
+            &mut findings,
+            &mut sections,
+            &mut policy_section,
+        )
+        .await;
     }
 
     let mut report = DomainReport::new(input, domain, findings);
     report.mx = sections;
+    report.policy = policy_section;
     finish_domain(&mut report);
     report
 }
 
 /// The chain a server presented (leaf first, DER), when it presented one.
-type Chain = Option<Vec<rustls::pki_types::CertificateDer<'static>>>;
-
-/// `--host --dane`: the host probed, its TLSA RRset (`_PORT._tcp.HOST`) looked up meanwhile
-/// and matched against the chain it presented; the DANE findings join the host's report.
-async fn probe_host_dane(
-    input: &str,
-    host: &str,
-    opts: &ProbeOptions,
-    dopts: &DomainOptions,
-    popts: &PolicyOptions,
-) -> Report {
-    let started = Instant::now();
-    let deadline = started + opts.timeouts.overall;
-    let name = tlsa_name(host, opts.port);
-    let tlsa = {
-        let resolver = popts.resolver.clone();
-        tokio::spawn(async move { resolver.tlsa(&name).await })
-    };
-    let addrs = match &dopts.resolver {
-        Some(r) if dopts.resolver_for_hosts => r.addresses(host, opts.port).await.map_err(|f| {
-            let mut report = error_report(Mode::Probe, f.finding_id(), f.to_string());
-            report.target = Some(crate::probe::unconnected_target(input, host, opts));
-            report
-        }),
-        _ => crate::net::resolve_host(host, opts.port, opts.timeouts.connect)
-            .await
-            .map_err(|e| {
-                let mut report = error_report(Mode::Probe, FindingId::DnsError, e.to_string());
-                report.target = Some(crate::probe::unconnected_target(input, host, opts));
-                report
-            }),
-    };
-    let addrs = match addrs {
-        Ok(a) => a,
-        Err(report) => return report,
-    };
-    let (mut report, chain) = probe_addrs_chain(input, host, &addrs, opts, started, deadline).await;
-    let Ok(tlsa) = tlsa.await else {
-        return report;
-    };
-    let address = report
-        .target
-        .as_ref()
-        .and_then(|t| t.address.clone())
-        .unwrap_or_default();
-    // Never connected: nothing to match (not a mismatch).
-    let chains = if address.is_empty() {
-        Vec::new()
-    } else {
-        vec![(address, chain)]
-    };
-    // No MX RRset for a host: the TLSA RRset's own security decides (as for an implicit MX).
-    let section = dane_section(
-        host,
-        opts.port,
-        tlsa.security,
-        &tlsa,
-        &chains,
-        &popts.resolver.anchor_description,
-    );
-    crate::diagnose::policy::judge_host_dane(&mut report, &section);
-    report
-}
+pub(crate) type Chain = Option<Vec<rustls::pki_types::CertificateDer<'static>>>;
 
 /// A host probed at the addresses `resolver` gives (used with `--host --resolver`).
 async fn probe_resolved(

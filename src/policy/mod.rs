@@ -6,6 +6,7 @@
 //! - [`tlsrpt`]: the `_smtp._tls` record.
 //! - [`dnssec`]: validated lookups; [`dane`]: TLSA matching against the presented chain.
 
+pub mod anchors;
 pub mod dane;
 pub mod dnssec;
 pub mod fetch;
@@ -18,8 +19,9 @@ use std::time::Duration;
 use rustls::pki_types::CertificateDer;
 use smtp_grammar::escape_bytes;
 
+pub use anchors::{AnchorError, AnchorFile};
 pub use dane::{match_chain, DaneMatch, Tlsa};
-pub use dnssec::{AnchorError, AnchorFile, DnssecResolver, Security, Validated};
+pub use dnssec::{DnssecResolver, Security, Validated};
 pub use fetch::{fetch_policy, FetchError, MAX_POLICY_BYTES};
 pub use mta_sts::{StsMode, StsPolicy};
 

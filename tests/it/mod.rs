@@ -6,6 +6,7 @@ mod engine;
 mod hostile;
 mod policy;
 mod policy_lab;
+mod policy_sts;
 mod postfix;
 mod probe;
 mod scripted;
