@@ -126,7 +126,7 @@ async fn mta_sts_facts(domain: &str, opts: &PolicyOptions) -> (MtaStsSection, Op
         Ok(rec) => s.id = Some(rec.id),
         Err(e) => {
             // RFC 8461 3.1: an invalid record means no policy; senders never fetch.
-            s.record_error = Some(e);
+            s.record_error = Some(escape_bytes(e.as_bytes()));
             return (s, None);
         }
     }

@@ -34,6 +34,22 @@ fn rfc8461_mta_sts_and_rfc8460_tls_rpt_cases() {
         return;
     }
     let pki = Pki::new();
+    // Hostile policies, served from files: one past the 64 KiB cap, one with an escape
+    // sequence and a bidi override in an mx line.
+    let files = tempfile::tempdir().expect("tempdir");
+    let huge = files.path().join("huge.txt");
+    let mut text = policy("enforce", &["mx.huge.test"], "86400");
+    while text.len() <= 70 * 1024 {
+        text.push_str("x-padding: 0123456789abcdef0123456789abcdef0123456789abcdef\r\n");
+    }
+    std::fs::write(&huge, text).expect("huge policy");
+    let hostile = files.path().join("hostile.txt");
+    std::fs::write(
+        &hostile,
+        "version: STSv1\r\nmode: enforce\r\nmx: \u{1b}[31mmx.hostile.test\u{202e}\r\nmax_age: 86400\r\n",
+    )
+    .expect("hostile policy");
+    let file = |p: &std::path::Path| format!("default_type text/plain; alias {};", p.display());
     let https_ip = "127.11.2.2";
     let ns = "127.11.2.1";
     // (case, policy location in nginx, extra records)
@@ -52,6 +68,8 @@ fn rfc8461_mta_sts_and_rfc8460_tls_rpt_cases() {
         ("badcert", good("enforce", "mx.badcert.test")),
         ("tworecords", good("enforce", "mx.tworecords.test")),
         ("certfail", good("enforce", "mx.certfail.test")),
+        ("huge", file(&huge)),
+        ("hostile", file(&hostile)),
     ];
     // The SMTP server's certificate names every MX but mx.certfail.test.
     let mx_names: Vec<String> = cases
@@ -135,6 +153,8 @@ fn rfc8461_mta_sts_and_rfc8460_tls_rpt_cases() {
             "mta-sts-cert-invalid",
             "fail",
         ),
+        ("huge", "mta-sts-policy-unavailable", "", "warning"),
+        ("hostile", "mta-sts-policy-invalid", "", "warning"),
     ];
     let runs: Vec<Run> = std::thread::scope(|s| {
         let handles: Vec<_> = expect
@@ -239,6 +259,32 @@ fn rfc8461_mta_sts_and_rfc8460_tls_rpt_cases() {
         "{senders}"
     );
     assert_eq!(by("mismatch").code, 3);
+    assert!(
+        sts("huge")["fetch_error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("larger than 65536"),
+        "{}",
+        sts("huge")
+    );
+    let shown = sts("hostile")["policy_text"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        shown.contains("\\x1b[31m") && shown.contains("\\u{202e}"),
+        "{shown}"
+    );
+    let h = run(&args(&pki, &lab.addr, &anchor, &port_s, "hostile.test"));
+    assert!(
+        !h.stdout.contains('\u{1b}') && !h.stdout.contains('\u{202e}'),
+        "raw control characters reached the terminal"
+    );
+    assert!(
+        h.stdout.contains("\\x1b[31mmx.hostile.test"),
+        "{}",
+        h.stdout
+    );
     let summary = by("mismatch").json["summary"]
         .as_str()
         .unwrap_or("")
