@@ -335,6 +335,14 @@ fn judge_dane(d: &DaneSection, exchange: &str, findings: &mut Vec<Finding>) -> S
         return "no DANE (MX RRset insecure)".into();
     }
     if d.tlsa_rrset != "secure" {
+        if let Some(why) = &d.error {
+            // The host's address records are unsigned: the TLSA RRset was not even asked.
+            findings.push(Finding::info(
+                FindingId::DaneInsecure,
+                format!("DANE does not apply to {exchange}: {why}"),
+            ));
+            return "no DANE (address records insecure)".into();
+        }
         let has = if d.records.is_empty() {
             ""
         } else {

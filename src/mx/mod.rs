@@ -22,7 +22,7 @@ use crate::model::{
     DomainReport, Finding, FindingId, Mode, MxSection, Report, TargetReport, TargetSection,
 };
 use crate::net::parse_target;
-use crate::policy::{check_domain, tlsa_name, PolicyOptions};
+use crate::policy::{check_domain, PolicyOptions};
 use crate::probe::{probe_addrs, probe_addrs_chain, probe_host, ProbeOptions};
 
 /// How to read a TARGET.
@@ -260,8 +260,8 @@ pub async fn probe_domain(
         .iter()
         .map(|(_, exchange, _)| {
             dopts.policy.clone().filter(|p| p.dane).map(|p| {
-                let name = tlsa_name(exchange, opts.port);
-                tokio::spawn(async move { p.resolver.tlsa(&name).await })
+                let (host, port) = (exchange.clone(), opts.port);
+                tokio::spawn(async move { p.resolver.host_tlsa(&host, port).await })
             })
         })
         .collect();

@@ -8,7 +8,7 @@ use tokio::task::JoinHandle;
 use super::{Chain, DomainOptions};
 use crate::diagnose::error_report;
 use crate::model::{Finding, FindingId, Mode, MxSection, PolicySection, Report};
-use crate::policy::{dane_section, tlsa_name, DomainPolicy, PolicyOptions, Security, Validated};
+use crate::policy::{dane_section, DomainPolicy, PolicyOptions, Security, Validated};
 use crate::probe::{probe_addrs_chain, ProbeOptions};
 
 type TlsaTask = Option<JoinHandle<Validated<hickory_resolver::proto::rr::rdata::TLSA>>>;
@@ -72,10 +72,9 @@ pub(super) async fn probe_host_dane(
 ) -> Report {
     let started = Instant::now();
     let deadline = started + opts.timeouts.overall;
-    let name = tlsa_name(host, opts.port);
     let tlsa = {
-        let resolver = popts.resolver.clone();
-        tokio::spawn(async move { resolver.tlsa(&name).await })
+        let (resolver, host, port) = (popts.resolver.clone(), host.to_string(), opts.port);
+        tokio::spawn(async move { resolver.host_tlsa(&host, port).await })
     };
     let addrs = match &dopts.resolver {
         Some(r) if dopts.resolver_for_hosts => r.addresses(host, opts.port).await.map_err(|f| {

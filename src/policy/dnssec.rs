@@ -199,6 +199,47 @@ impl DnssecResolver {
         .await
     }
 
+    /// The TLSA RRset of `host` on `port`, looked up only when the host's own address records
+    /// are secure (RFC 7672 2.2.2): an unsigned A/AAAA RRset makes DANE not apply, and a bogus
+    /// one is bogus whatever the TLSA RRset says.
+    pub async fn host_tlsa(&self, host: &str, port: u16) -> Validated<TLSA> {
+        let mut address = self
+            .validated(host, RecordType::A, |d| match d {
+                RData::A(a) => Some(a.0.to_string()),
+                _ => None,
+            })
+            .await;
+        if address.absent && address.security != Security::Bogus {
+            address = self
+                .validated(host, RecordType::AAAA, |d| match d {
+                    RData::AAAA(a) => Some(a.0.to_string()),
+                    _ => None,
+                })
+                .await;
+        }
+        let name = super::tlsa_name(host, port);
+        match address.security {
+            Security::Secure => self.tlsa(&name).await,
+            Security::Insecure => {
+                // Still fetched, so the report can show the records senders ignore.
+                let mut tlsa = self.tlsa(&name).await;
+                tlsa.security = Security::Insecure;
+                tlsa.error = Some(format!(
+                    "the address records of {host} are not signed: DANE does not apply \
+                     (RFC 7672 2.2.2)"
+                ));
+                tlsa
+            }
+            security => Validated {
+                security,
+                records: Vec::new(),
+                absent: false,
+                error: address.error.map(|e| format!("address of {host}: {e}")),
+                no_dnssec: address.no_dnssec,
+            },
+        }
+    }
+
     /// The security of `domain`'s MX RRset (RFC 7672 2.2.1: DANE needs a secure MX RRset).
     pub async fn mx_security(&self, domain: &str) -> Validated<String> {
         self.validated(domain, RecordType::MX, |d| match d {

@@ -138,6 +138,12 @@ fn rfc7672_dane_ee_ta_mismatch_bogus_insecure_and_denial() {
             ),
             mail_zone("absent.test", "signed", port, &[], &[]),
             mail_zone("pkix.test", "signed", port, &[pkix], &[]),
+            // A signed domain whose MX host lives in an unsigned zone (RFC 7672 2.2.2).
+            Zone::new(
+                "outsourced.test",
+                "signed",
+                vec!["outsourced.test. IN MX 10 mx.insecure.test.".into()],
+            ),
         ],
     );
     let lab = DnsLab::start(ns, &zones);
@@ -154,6 +160,7 @@ fn rfc7672_dane_ee_ta_mismatch_bogus_insecure_and_denial() {
         ("insecure.test", "dane-insecure", "ok", "not-checked"),
         ("absent.test", "dane-absent", "ok", "not-checked"),
         ("pkix.test", "dane-unusable", "warning", "unusable"),
+        ("outsourced.test", "dane-insecure", "ok", "not-checked"),
     ];
     let runs: Vec<Run> = std::thread::scope(|s| {
         let handles: Vec<_> = expect
@@ -228,6 +235,15 @@ fn rfc7672_dane_ee_ta_mismatch_bogus_insecure_and_denial() {
         mx0(&runs[6])["dane"]["tlsa_rrset"],
         "secure",
         "authenticated denial"
+    );
+    assert_eq!(mx0(&runs[8])["dane"]["mx_rrset"], "secure");
+    assert!(
+        mx0(&runs[8])["dane"]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("address records of mx.insecure.test are not signed"),
+        "{}",
+        runs[8].stdout
     );
     assert_eq!(
         runs[3].code, 3,
