@@ -17,6 +17,7 @@ pub mod diagnose;
 pub mod model;
 pub mod mx;
 pub mod net;
+pub mod policy;
 pub mod probe;
 pub mod report;
 pub mod session;

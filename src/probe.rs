@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use rustls::pki_types::ServerName;
+use rustls::pki_types::{CertificateDer, ServerName};
 
 use crate::checks::{run_samples, ActiveChecks, Sample};
 use crate::diagnose::{
@@ -112,13 +112,29 @@ pub async fn probe_addrs(
     started: Instant,
     deadline: Instant,
 ) -> Report {
+    probe_addrs_chain(input, host, addrs, opts, started, deadline)
+        .await
+        .0
+}
+
+/// [`probe_addrs`], also returning the certificate chain the server presented (leaf first,
+/// DER, as sent), for DANE matching; `None` when no certificate was seen.
+pub async fn probe_addrs_chain(
+    input: &str,
+    host: &str,
+    addrs: &[SocketAddr],
+    opts: &ProbeOptions,
+    started: Instant,
+    deadline: Instant,
+) -> (Report, Option<Vec<CertificateDer<'static>>>) {
     let tls_name = opts.tls_name.clone().unwrap_or_else(|| host.to_string());
     let Ok(server_name) = ServerName::try_from(tls_name.clone()) else {
-        return error_report(
+        let report = error_report(
             opts.mode,
             FindingId::InvalidTarget,
             format!("{tls_name:?} cannot be used as a TLS server name"),
         );
+        return (report, None);
     };
     let connected = match connect_any(host, addrs, opts.timeouts.connect, deadline).await {
         Ok(c) => c,
@@ -127,7 +143,7 @@ pub async fn probe_addrs(
                 ConnectError::AllFailed { attempts, .. } => attempts.clone(),
                 _ => Vec::new(),
             };
-            return unreachable_report(input, host, opts, &e, attempts);
+            return (unreachable_report(input, host, opts, &e, attempts), None);
         }
     };
 
@@ -174,7 +190,12 @@ pub async fn probe_addrs(
         add_findings(&mut report, findings);
         report.timings_ms.total = Some(crate::util::ms(started.elapsed()));
     }
-    report
+    let chain = record
+        .tls
+        .as_mut()
+        .and_then(|t| t.verify.take())
+        .map(|v| v.chain);
+    (report, chain)
 }
 
 /// The session plan for one connection: a fresh certificate verifier each time.

@@ -39,7 +39,31 @@ pub(crate) struct Cli {
     pub(crate) domain: DomainArgs,
 
     #[command(flatten)]
+    pub(crate) policy: PolicyArgs,
+
+    #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+/// Will senders insist on TLS: MTA-STS, TLS-RPT (RFC 8461, 8460) and DANE (RFC 7672).
+#[derive(Debug, Args)]
+pub(crate) struct PolicyArgs {
+    /// Skip MTA-STS and TLS-RPT (checked by default for a domain).
+    #[arg(long)]
+    pub(crate) no_mta_sts: bool,
+
+    /// Skip DANE (checked by default for a domain).
+    #[arg(long)]
+    pub(crate) no_dane: bool,
+
+    /// With --host: check the host's TLSA records too (DANE for `_PORT._tcp.HOST`).
+    #[arg(long, requires = "host", conflicts_with = "no_dane")]
+    pub(crate) dane: bool,
+
+    /// DNSSEC trust anchors: DNSKEY or DS records in zone-file syntax, instead of the IANA
+    /// root key built in.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trust_anchor: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +137,9 @@ pub(crate) struct BatchArgs {
 
     #[command(flatten)]
     pub(crate) domain: DomainArgs,
+
+    #[command(flatten)]
+    pub(crate) policy: PolicyArgs,
 }
 
 #[derive(Debug, Args)]

@@ -12,8 +12,9 @@ use smtp_tls_check::smtp_grammar::Limits;
 use smtp_tls_check::tls::{TlsVersions, TrustAnchors};
 
 use smtp_tls_check::mx::{DomainOptions, MxResolver, TargetKind};
+use smtp_tls_check::policy::{AnchorFile, DnssecResolver, PolicyOptions};
 
-use super::args::{ColorChoice, DomainArgs, OutputArgs, ProbeArgs, TlsVersionArg};
+use super::args::{ColorChoice, DomainArgs, OutputArgs, PolicyArgs, ProbeArgs, TlsVersionArg};
 
 /// How to print.
 #[derive(Debug, Clone, Copy)]
@@ -176,4 +177,45 @@ pub(crate) fn domain_options(
     d.first_address = args.first_address;
     d.concurrency = usize::try_from(args.mx_concurrency).unwrap_or(8);
     Ok(d)
+}
+
+/// The policy checks from flags: on unless both are switched off. Reads `--trust-anchor`
+/// (fetching the keys a DS names), so it runs inside the async runtime.
+pub(crate) async fn policy_options(
+    args: &PolicyArgs,
+    domain: &DomainArgs,
+    opts: &ProbeOptions,
+) -> anyhow::Result<Option<Arc<PolicyOptions>>> {
+    let dane = !args.no_dane;
+    if args.no_mta_sts && !dane {
+        return Ok(None);
+    }
+    let anchors = match &args.trust_anchor {
+        Some(path) => Some(AnchorFile::read(path).map_err(|e| {
+            super::run::UsageError(format!("cannot use --trust-anchor {}: {e}", path.display()))
+        })?),
+        None => None,
+    };
+    let resolver =
+        match DnssecResolver::new(domain.resolver, opts.timeouts.connect, anchors.as_ref()).await {
+            Ok(r) => r,
+            // Without resolv.conf, host targets still work (as for MX lookups): say so once.
+            Err(e) if domain.resolver.is_none() && args.trust_anchor.is_none() => {
+                tracing::warn!("no system DNS resolver, MTA-STS and DANE are not checked: {e}");
+                return Ok(None);
+            }
+            Err(e) => {
+                bail!(super::run::UsageError(match &args.trust_anchor {
+                    Some(path) => format!("cannot use --trust-anchor {}: {e}", path.display()),
+                    None => format!("cannot build the DNSSEC resolver: {e}"),
+                }))
+            }
+        };
+    Ok(Some(Arc::new(PolicyOptions {
+        mta_sts: !args.no_mta_sts,
+        dane,
+        resolver,
+        fetch_tls: opts.anchors.verifying_config(),
+        timeout: opts.timeouts.step,
+    })))
 }

@@ -19,9 +19,9 @@ use smtp_tls_check::smtp_grammar::{extract_ehlo_reply, Limits};
 use smtp_tls_check::tls::TrustAnchors;
 
 use super::args::{
-    BatchArgs, Cli, Command, DemoArgs, DomainArgs, OutputArgs, ParseArgs, ProbeArgs,
+    BatchArgs, Cli, Command, DemoArgs, DomainArgs, OutputArgs, ParseArgs, PolicyArgs, ProbeArgs,
 };
-use super::config::{anchors, domain_options, probe_options, Output};
+use super::config::{anchors, domain_options, policy_options, probe_options, Output};
 
 /// Most octets `parse` reads: a paste, not a mailbox.
 const MAX_PASTE: u64 = 1024 * 1024;
@@ -54,6 +54,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
             cli.target.as_deref().unwrap_or_default(),
             &cli.probe,
             &cli.domain,
+            &cli.policy,
             &cli.output,
         ),
     };
@@ -156,6 +157,7 @@ fn probe(
     target: &str,
     args: &ProbeArgs,
     domain_args: &DomainArgs,
+    policy_args: &PolicyArgs,
     output_args: &OutputArgs,
 ) -> anyhow::Result<ExitCode> {
     let output = Output::from_args(output_args);
@@ -168,8 +170,10 @@ fn probe(
     let anchors = anchors(args)?;
     let opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
     let report = block_on(async {
-        let dopts =
+        let mut dopts =
             domain_options(domain_args, &opts, false).map_err(|e| UsageError(e.to_string()))?;
+        dopts.policy = policy_options(policy_args, domain_args, &opts).await?;
+        dopts.host_dane = policy_args.dane;
         anyhow::Ok(probe_target(target, &opts, &dopts, args.port.is_some()).await)
     })??;
     emit_target(&report, &output)
@@ -244,6 +248,8 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         if args.domain.mx {
             dopts.kind = TargetKind::Domain;
         }
+        dopts.policy = policy_options(&args.policy, &args.domain, &opts).await?;
+        dopts.host_dane = args.policy.dane;
         let mut stdout = std::io::stdout();
         let mut failing = 0u64;
         let summary = run_batch(

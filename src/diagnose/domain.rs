@@ -9,7 +9,7 @@ pub fn finish_domain(report: &mut DomainReport) {
             .addresses
             .iter()
             .map(|r| r.verdict)
-            .fold(Verdict::Ok, Verdict::worst);
+            .fold(policy_verdict(&mx.policy.findings), Verdict::worst);
     }
     report.verdict = domain_verdict(report);
     if report.summary.is_empty() {
@@ -34,7 +34,21 @@ fn domain_verdict(report: &DomainReport) -> Verdict {
         .iter()
         .flat_map(|m| m.addresses.iter())
         .map(|r| r.verdict)
+        .chain(report.mx.iter().map(|m| policy_verdict(&m.policy.findings)))
         .fold(own, Verdict::worst)
+}
+
+/// An MX's DANE and MTA-STS findings: an error there is mail that bounces or defers, a
+/// diagnosis (`fail`), not a failure to diagnose.
+fn policy_verdict(findings: &[crate::model::Finding]) -> Verdict {
+    findings
+        .iter()
+        .map(|f| match f.severity {
+            Severity::Info => Verdict::Ok,
+            Severity::Warning => Verdict::Warning,
+            Severity::Error => Verdict::Fail,
+        })
+        .fold(Verdict::Ok, Verdict::worst)
 }
 
 fn domain_summary(report: &DomainReport) -> String {
@@ -53,11 +67,27 @@ fn domain_summary(report: &DomainReport) -> String {
     } else {
         format!("{} MX", report.mx.len())
     };
-    format!(
+    let mut line = format!(
         "{}: {mx}, {} probe{}: {}",
         report.domain,
         probed.len(),
         if probed.len() == 1 { "" } else { "s" },
         counts.join(", ")
-    )
+    );
+    // Mail that bounces or defers under DANE or MTA-STS, said in the same line.
+    let mut policy: Vec<String> = Vec::new();
+    for m in &report.mx {
+        for f in m
+            .policy
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+        {
+            policy.push(format!("{} {}", f.id.as_str(), m.exchange));
+        }
+    }
+    if !policy.is_empty() {
+        line.push_str(&format!("; senders refuse: {}", policy.join(", ")));
+    }
+    line
 }

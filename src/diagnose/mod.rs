@@ -7,6 +7,7 @@ mod active;
 mod domain;
 mod ehlo;
 mod foreign;
+pub mod policy;
 mod reply;
 mod samples;
 mod session;

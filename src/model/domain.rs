@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::{ExitStatus, Finding, FindingId, Report, Verdict, SCHEMA_VERSION};
+use super::{
+    ExitStatus, Finding, FindingId, MxPolicy, PolicySection, Report, Verdict, SCHEMA_VERSION,
+};
 
 /// What one TARGET produced: a host's report, or a domain's (all its MX hosts).
 ///
@@ -42,6 +44,10 @@ impl TargetReport {
                         .flat_map(|m| m.addresses.iter())
                         .flat_map(|r| r.findings.iter().map(|f| f.id)),
                 )
+                .chain(
+                    d.mx.iter()
+                        .flat_map(|m| m.policy.findings.iter().map(|f| f.id)),
+                )
                 .collect(),
         }
     }
@@ -70,6 +76,9 @@ pub struct DomainReport {
     pub findings: Vec<Finding>,
     /// MX hosts in preference order (lowest first).
     pub mx: Vec<MxSection>,
+    /// MTA-STS and TLS-RPT (absent when neither was checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicySection>,
 }
 
 impl DomainReport {
@@ -85,6 +94,7 @@ impl DomainReport {
             summary: String::new(),
             findings,
             mx: Vec::new(),
+            policy: None,
         }
     }
 
@@ -106,4 +116,8 @@ pub struct MxSection {
     /// One report per address probed (one in all with `--first-address`). An MX whose name
     /// does not resolve has one error report with a `dns-*` finding.
     pub addresses: Vec<Report>,
+    /// DANE, MTA-STS standing and what each kind of sender does (`dane`, `mta_sts`,
+    /// `senders`, `findings` keys, present when checked).
+    #[serde(flatten)]
+    pub policy: MxPolicy,
 }

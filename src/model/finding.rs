@@ -101,6 +101,27 @@ finding_ids! {
     DnsTimeout => "dns-timeout",
     DnsError => "dns-error",
     InvalidTarget => "invalid-target",
+    // Will senders insist on TLS: MTA-STS, TLS-RPT, DANE (src/policy/, diagnose/policy.rs).
+    MtaStsAbsent => "mta-sts-absent",
+    MtaStsEnforce => "mta-sts-enforce",
+    MtaStsTesting => "mta-sts-testing",
+    MtaStsNone => "mta-sts-none",
+    MtaStsRecordInvalid => "mta-sts-record-invalid",
+    MtaStsPolicyUnavailable => "mta-sts-policy-unavailable",
+    MtaStsPolicyInvalid => "mta-sts-policy-invalid",
+    MtaStsMxMismatch => "mta-sts-mx-mismatch",
+    MtaStsCertInvalid => "mta-sts-cert-invalid",
+    MtaStsLookupFailed => "mta-sts-lookup-failed",
+    TlsRptPresent => "tls-rpt-present",
+    TlsRptAbsent => "tls-rpt-absent",
+    TlsRptInvalid => "tls-rpt-invalid",
+    DaneAbsent => "dane-absent",
+    DaneInsecure => "dane-insecure",
+    DaneBogus => "dane-bogus",
+    DaneValid => "dane-valid",
+    DaneMismatch => "dane-mismatch",
+    DaneUnusable => "dane-unusable",
+    DaneIndeterminate => "dane-indeterminate",
 }
 
 /// One thing the probe noticed.

@@ -5,10 +5,14 @@
 
 mod domain;
 mod finding;
+mod policy;
 mod report;
 
 pub use domain::{DomainReport, MxSection, ReportKind, TargetReport};
 pub use finding::{Finding, FindingId, Severity};
+pub use policy::{
+    DaneAddress, DaneSection, MtaStsSection, MxPolicy, MxStsCheck, PolicySection, TlsRptSection,
+};
 pub use report::{
     AddressAttempt, BannerSection, ClientViewEntry, EhloKeywordEntry, EhloLineEntry, EhloSection,
     ExitStatus, Greeting, LineRole, Mode, Report, TargetSection, Timings, TlsSection,

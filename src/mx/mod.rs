@@ -6,6 +6,7 @@
 //! with none, its own A/AAAA records are the implicit MX (an `implicit-mx` info finding).
 
 mod dns;
+mod policy;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +22,8 @@ use crate::model::{
     DomainReport, Finding, FindingId, Mode, MxSection, Report, TargetReport, TargetSection,
 };
 use crate::net::parse_target;
-use crate::probe::{probe_addrs, probe_host, ProbeOptions};
+use crate::policy::{check_domain, PolicyOptions};
+use crate::probe::{probe_addrs, probe_addrs_chain, probe_host, ProbeOptions};
 
 /// How to read a TARGET.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,6 +50,10 @@ pub struct DomainOptions {
     /// The resolver was chosen (`--resolver`): host names are resolved with it too, instead of
     /// the system's resolver (getaddrinfo).
     pub resolver_for_hosts: bool,
+    /// MTA-STS, TLS-RPT and DANE for domains (and DANE for hosts with `--dane`); `None`: none.
+    pub policy: Option<Arc<PolicyOptions>>,
+    /// `--dane` with `--host`: a host target gets DANE too.
+    pub host_dane: bool,
 }
 
 impl DomainOptions {
@@ -58,6 +64,8 @@ impl DomainOptions {
             concurrency: 8,
             resolver_for_hosts: resolver.is_some(),
             resolver,
+            policy: None,
+            host_dane: false,
         }
     }
 }
@@ -129,6 +137,13 @@ pub async fn probe_target(
     } else {
         target.host.clone()
     };
+    if dopts.host_dane {
+        if let Some(popts) = dopts.policy.as_ref().filter(|p| p.dane) {
+            return TargetReport::Host(
+                policy::probe_host_dane(&shown, &target.host, &opts, dopts, popts).await,
+            );
+        }
+    }
     // With --resolver the host's addresses come from that server too; otherwise the system's.
     match &dopts.resolver {
         Some(resolver) if dopts.resolver_for_hosts && target.ip.is_none() => {
@@ -240,6 +255,22 @@ pub async fn probe_domain(
         exchanges.truncate(MAX_EXCHANGES);
     }
 
+    // MTA-STS, TLS-RPT and the MX RRset's security, and each exchange's TLSA RRset, are looked
+    // up while the exchanges are probed.
+    let domain_policy = dopts.policy.clone().map(|p| {
+        let domain = domain.to_string();
+        tokio::spawn(async move { check_domain(&domain, &p).await })
+    });
+    let tlsa_lookups: Vec<_> = exchanges
+        .iter()
+        .map(|(_, exchange, _)| {
+            dopts.policy.clone().filter(|p| p.dane).map(|p| {
+                let (host, port) = (exchange.clone(), opts.port);
+                tokio::spawn(async move { p.resolver.host_tlsa(&host, port).await })
+            })
+        })
+        .collect();
+
     // Resolve every exchange at once, so a resolver that never answers costs one timeout, not
     // one per MX; the report keeps preference order whatever order the answers come in.
     let mut lookups = JoinSet::new();
@@ -273,6 +304,7 @@ pub async fn probe_domain(
             preference,
             implicit,
             addresses: Vec::new(),
+            policy: Default::default(),
         };
         match lookup {
             Ok(addrs) => {
@@ -315,19 +347,21 @@ pub async fn probe_domain(
             let _permit = permits.acquire_owned().await;
             let started = Instant::now();
             let deadline = started + opts.timeouts.overall;
-            let report = probe_addrs(&exchange, &exchange, &addrs, &opts, started, deadline).await;
-            (job, idx, report)
+            let (report, chain) =
+                probe_addrs_chain(&exchange, &exchange, &addrs, &opts, started, deadline).await;
+            (job, idx, report, chain)
         });
     }
-    let mut done: Vec<Option<(usize, Report)>> = vec![None; jobs.len()];
+    let mut done: Vec<Option<(usize, Report, Chain)>> = vec![None; jobs.len()];
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok((job, idx, report)) => done[job] = Some((idx, report)),
+            Ok((job, idx, report, chain)) => done[job] = Some((idx, report, chain)),
             Err(e) => tracing::warn!("a probe task failed: {e}"),
         }
     }
+    let mut chains: Vec<Vec<(String, Chain)>> = vec![Vec::new(); sections.len()];
     for (job, slot) in done.into_iter().enumerate() {
-        let (idx, report) = slot.unwrap_or_else(|| {
+        let (idx, report, chain) = slot.unwrap_or_else(|| {
             let (idx, exchange, _) = &jobs[job];
             (
                 *idx,
@@ -336,16 +370,41 @@ pub async fn probe_domain(
                     FindingId::ConnectFailed,
                     format!("the probe of {exchange} did not finish"),
                 ),
+                None,
             )
         });
+        if let Some(address) = report.target.as_ref().and_then(|t| t.address.clone()) {
+            chains[idx].push((address, chain));
+        }
         sections[idx].addresses.push(report);
+    }
+
+    let mut policy_section = None;
+    if let (Some(popts), Some(task)) = (&dopts.policy, domain_policy) {
+        let facts = task.await.unwrap_or_default();
+        policy::finish_policy(
+            domain,
+            popts,
+            opts.port,
+            facts,
+            tlsa_lookups,
+            &chains,
+            &mut findings,
+            &mut sections,
+            &mut policy_section,
+        )
+        .await;
     }
 
     let mut report = DomainReport::new(input, domain, findings);
     report.mx = sections;
+    report.policy = policy_section;
     finish_domain(&mut report);
     report
 }
+
+/// The chain a server presented (leaf first, DER), when it presented one.
+pub(crate) type Chain = Option<Vec<rustls::pki_types::CertificateDer<'static>>>;
 
 /// A host probed at the addresses `resolver` gives (used with `--host --resolver`).
 async fn probe_resolved(

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{render_human, Style};
+use super::{render_human, render_mx_policy_human, render_policy_human, Style};
 use crate::model::{DomainReport, TargetReport};
 
 /// A domain: its overall verdict line, its own findings, then each MX in preference order with
@@ -26,6 +26,9 @@ pub fn render_domain_human(report: &DomainReport, style: &Style) -> String {
             let _ = writeln!(out, "          hint: {h}");
         }
     }
+    if let Some(p) = &report.policy {
+        out.push_str(&render_policy_human(p, style));
+    }
     for mx in &report.mx {
         let what = if mx.implicit {
             format!("implicit MX {}", mx.exchange)
@@ -38,6 +41,7 @@ pub fn render_domain_human(report: &DomainReport, style: &Style) -> String {
             style.verdict(mx.verdict),
             style.bold(&what)
         );
+        out.push_str(&render_mx_policy_human(&mx.policy, style));
         for r in &mx.addresses {
             out.push('\n');
             for line in render_human(r, style).lines() {

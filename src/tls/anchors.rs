@@ -140,6 +140,15 @@ impl TrustAnchors {
         self.anchor_count
     }
 
+    /// A client config that enforces verification (a handshake with a bad certificate fails),
+    /// offering HTTP/1.1 by ALPN: for fetches where a bad certificate must stop everything,
+    /// such as the MTA-STS policy (RFC 8461 3.3).
+    pub fn verifying_config(&self) -> Arc<ClientConfig> {
+        let mut config = self.templates[TlsVersions::Both as usize].clone();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Arc::new(config)
+    }
+
     /// A fresh client config for ONE connection, with its own `RecordingVerifier`.
     /// Cloning the template is cheap: the anchors and provider sit behind `Arc`s.
     pub fn connection_config(
