@@ -76,6 +76,21 @@ pub(crate) struct DomainArgs {
     pub(crate) mx_concurrency: u64,
 }
 
+/// Seconds: more than 0, at most a day. Negative numbers reach this parser (not clap's "use
+/// `--`" tip, which would turn `-1` into the TARGET) so the message says what is allowed.
+fn parse_secs(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds (e.g. 10 or 2.5)"))?;
+    if !(v.is_finite() && v > 0.0 && v <= 86_400.0) {
+        return Err(format!(
+            "must be more than 0 and at most 86400 seconds (a day), not {s}"
+        ));
+    }
+    Ok(v)
+}
+
 fn parse_resolver(s: &str) -> Result<std::net::SocketAddr, String> {
     if let Ok(ip) = s.parse::<std::net::IpAddr>() {
         return Ok(std::net::SocketAddr::new(ip, 53));
@@ -166,16 +181,16 @@ pub(crate) struct ProbeArgs {
     pub(crate) implicit_tls: bool,
 
     /// Seconds each step may take (connect, banner, each command, the TLS handshake).
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_secs, allow_negative_numbers = true)]
     pub(crate) timeout: f64,
 
     /// Seconds a TCP connection attempt may take, per address [default: --timeout].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, allow_negative_numbers = true)]
     pub(crate) connect_timeout: Option<f64>,
 
     /// Seconds one host probe may take, connection attempts included; each address of a domain
     /// has its own [default: 3 x --timeout].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, allow_negative_numbers = true)]
     pub(crate) deadline: Option<f64>,
 
     /// Name to send with EHLO [default: this host's FQDN, or smtp-tls-check.invalid].

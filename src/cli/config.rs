@@ -35,8 +35,8 @@ impl Output {
     }
 }
 
-/// `auto` colours only a terminal, and never when NO_COLOR is set to anything non-empty
-/// (no-color.org) or TERM is `dumb`.
+/// `auto` colours a terminal, unless NO_COLOR is set to anything non-empty (no-color.org),
+/// CLICOLOR is `0` or TERM is `dumb`; CLICOLOR_FORCE (not `0`) colours a pipe too.
 fn use_color(choice: ColorChoice) -> bool {
     use_color_on(choice, std::io::stdout().is_terminal())
 }
@@ -51,16 +51,25 @@ fn use_color_on(choice: ColorChoice, terminal: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+            // NO_COLOR outranks CLICOLOR_FORCE, as in clap and most tools that read both.
+            if set("NO_COLOR").is_some() {
+                return false;
+            }
+            // CLICOLOR_FORCE (bixense.com/clicolors): colour even into a pipe, unless "0".
+            if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                return true;
+            }
+            let clicolor_off = set("CLICOLOR").is_some_and(|v| v == "0");
             let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-            !no_color && !dumb && terminal
+            !clicolor_off && !dumb && terminal
         }
     }
 }
 
 fn secs(value: f64, flag: &str) -> anyhow::Result<Duration> {
     if !(value.is_finite() && value > 0.0 && value <= 86_400.0) {
-        bail!("{flag} must be a number of seconds between 0 and 86400, not {value}");
+        bail!("{flag} must be more than 0 and at most 86400 seconds, not {value}");
     }
     Ok(Duration::from_secs_f64(value))
 }
@@ -121,6 +130,12 @@ pub(crate) fn probe_options(
         Some(h) => h.clone(),
         None => default_helo(),
     };
+    if let Some(name) = &args.tls_name {
+        // Checked here, not at the handshake: a name rustls cannot send is the caller's typo.
+        if rustls::pki_types::ServerName::try_from(name.as_str()).is_err() {
+            bail!("--tls-name {name:?} is not a DNS name or an IP address");
+        }
+    }
     opts.tls_name = args.tls_name.clone();
     opts.verify = !args.insecure;
     opts.no_tls = args.no_tls;

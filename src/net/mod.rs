@@ -5,3 +5,4 @@ mod target;
 
 pub use connect::{connect_any, resolve_host, ConnectError, Connected};
 pub use target::{parse_target, Target, TargetError};
+pub use target::{read_target_form, TargetForm};

@@ -11,4 +11,5 @@ mod style;
 pub use domain::{render_domain_human, render_target_human, render_target_verdict_line};
 pub use human::render_human;
 pub use json::{render_json, render_json_line};
+pub use json::{timestamp_now, TOOL_VERSION};
 pub use style::Style;

@@ -7,3 +7,5 @@ mod hostile;
 mod postfix;
 mod probe;
 mod scripted;
+mod tty;
+mod usage;
