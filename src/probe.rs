@@ -10,7 +10,7 @@ use crate::diagnose::{error_report, session_report, DiagnoseContext};
 use crate::model::{
     AddressAttempt, Finding, FindingId, Mode, Report, TargetSection, Timings, Verdict,
 };
-use crate::net::{connect_any, resolve_host, ConnectError};
+use crate::net::{connect_any_from, resolve_host, ConnectError, ConnectFrom};
 use crate::session::{run_session, SessionConfig, SessionLimits, Timeouts, TlsPlan, TlsTarget};
 use crate::tls::{TlsVersions, TrustAnchors};
 
@@ -34,6 +34,10 @@ pub struct ProbeOptions {
     pub transcript: bool,
     pub tls_versions: TlsVersions,
     pub mode: Mode,
+    /// `-4`, `-6` and `--source`: where connections come from and to which addresses.
+    pub net: ConnectFrom,
+    /// `--show-certs`: the presented chain as PEM in the report.
+    pub show_certs: bool,
 }
 
 impl ProbeOptions {
@@ -53,6 +57,8 @@ impl ProbeOptions {
             transcript: false,
             tls_versions: TlsVersions::Both,
             mode: Mode::Probe,
+            net: ConnectFrom::default(),
+            show_certs: false,
         }
     }
 }
@@ -113,7 +119,24 @@ pub async fn probe_addrs(
             format!("{tls_name:?} cannot be used as a TLS server name"),
         );
     };
-    let connected = match connect_any(host, addrs, opts.timeouts.connect, deadline).await {
+    let kept = opts.net.keep(addrs);
+    if kept.is_empty() {
+        let e = ConnectError::NoAddressInFamily {
+            host: host.to_string(),
+            family: opts.net.family_name(),
+            found: addrs.iter().map(|a| a.ip().to_string()).collect(),
+        };
+        return unreachable_report(input, host, opts, &e, Vec::new());
+    }
+    let connected = match connect_any_from(
+        host,
+        &kept,
+        opts.timeouts.connect,
+        deadline,
+        opts.net.source,
+    )
+    .await
+    {
         Ok(c) => c,
         Err(e) => {
             let attempts = match &e {
@@ -171,6 +194,14 @@ pub async fn probe_addrs(
         attempts: connected.attempts,
     };
     let mut report = session_report(&record, &ctx, target, opts.mode);
+    if opts.show_certs {
+        let chain = record.tls.as_ref().and_then(|t| t.verify.as_ref());
+        if let (Some(tls), Some(outcome)) = (report.tls.as_mut(), chain) {
+            for (info, der) in tls.certificates.iter_mut().zip(&outcome.chain) {
+                info.pem = Some(crate::tls::to_pem(der));
+            }
+        }
+    }
     if opts.transcript {
         report.transcript = Some(std::mem::take(&mut record.transcript));
     }
@@ -186,7 +217,9 @@ fn unreachable_report(
 ) -> Report {
     let id = match e {
         ConnectError::Resolve { .. } => FindingId::DnsError,
-        ConnectError::NoAddress { .. } => FindingId::DnsNoRecords,
+        ConnectError::NoAddress { .. } | ConnectError::NoAddressInFamily { .. } => {
+            FindingId::DnsNoRecords
+        }
         ConnectError::ResolveTimeout { .. } => FindingId::DnsTimeout,
         ConnectError::AllFailed {
             timed_out: true, ..

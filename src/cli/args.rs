@@ -245,6 +245,49 @@ pub(crate) struct ProbeArgs {
     /// Include the whole conversation, both directions, with timestamps.
     #[arg(long)]
     pub(crate) transcript: bool,
+
+    #[command(flatten)]
+    pub(crate) conn: ConnArgs,
+}
+
+/// Where connections come from, whom they trust, what they show (issue 14's flags).
+#[derive(Debug, Args)]
+pub(crate) struct ConnArgs {
+    /// Connect over IPv4 only.
+    #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
+    pub(crate) ipv4: bool,
+
+    /// Connect over IPv6 only.
+    #[arg(short = '6', long = "ipv6")]
+    pub(crate) ipv6: bool,
+
+    /// Local address to connect from (an IP of this host; its family limits the addresses
+    /// tried).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) source: Option<std::net::IpAddr>,
+
+    /// Trust only the CA certificates in this directory's PEM files (`*.pem`, `*.crt`, and
+    /// OpenSSL's hashed `*.0` links), instead of the Mozilla roots.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["ca_file", "system_roots"])]
+    pub(crate) ca_path: Option<std::path::PathBuf>,
+
+    /// Trust this machine's CA store (rustls-native-certs: /etc/ssl/certs, SSL_CERT_FILE,
+    /// SSL_CERT_DIR) instead of the Mozilla roots built into the binary.
+    #[arg(long, conflicts_with = "ca_file")]
+    pub(crate) system_roots: bool,
+
+    /// Present this client certificate chain (PEM) when the server asks for one.
+    #[arg(long, value_name = "PEM", requires = "client_key")]
+    pub(crate) client_cert: Option<std::path::PathBuf>,
+
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --client-cert.
+    #[arg(long, value_name = "PEM", requires = "client_cert")]
+    pub(crate) client_key: Option<std::path::PathBuf>,
+
+    /// Include the certificate chain the server presented, as PEM (JSON: `pem` on each
+    /// certificate).
+    #[arg(long)]
+    pub(crate) show_certs: bool,
 }
 
 /// Output flags: global, so they work before or after a subcommand.

@@ -12,6 +12,7 @@ use smtp_tls_check::smtp_grammar::Limits;
 use smtp_tls_check::tls::{TlsVersions, TrustAnchors};
 
 use smtp_tls_check::mx::{DomainOptions, MxResolver, TargetKind};
+use smtp_tls_check::net::ConnectFrom;
 
 use super::args::{ColorChoice, DomainArgs, OutputArgs, ProbeArgs, TlsVersionArg};
 
@@ -100,16 +101,37 @@ pub(crate) fn limits(args: &ProbeArgs) -> SessionLimits {
 }
 
 pub(crate) fn anchors(args: &ProbeArgs) -> anyhow::Result<Arc<TrustAnchors>> {
-    let anchors = match &args.ca_file {
+    let usage = |flag: &str, path: &std::path::Path, e: &dyn std::fmt::Display| {
+        super::run::UsageError(format!("cannot use {flag} {}: {e}", path.display()))
+    };
+    let anchors = match (&args.ca_file, &args.conn.ca_path) {
         // A file that cannot be used is the caller's mistake: a usage error, exit 2.
-        Some(path) => TrustAnchors::from_pem_file(path).map_err(|e| {
-            super::run::UsageError(format!("cannot use --ca-file {}: {e}", path.display()))
-        })?,
-        None => {
+        (Some(path), _) => {
+            TrustAnchors::from_pem_file(path).map_err(|e| usage("--ca-file", path, &e))?
+        }
+        (None, Some(dir)) => {
+            TrustAnchors::from_pem_dir(dir).map_err(|e| usage("--ca-path", dir, &e))?
+        }
+        (None, None) if args.conn.system_roots => TrustAnchors::system()
+            .map_err(|e| super::run::UsageError(format!("cannot use --system-roots: {e}")))?,
+        (None, None) => {
             TrustAnchors::webpki_roots().context("cannot load the built-in root certificates")?
         }
     };
-    Ok(Arc::new(anchors))
+    Ok(Arc::new(client_identity(anchors, args)?))
+}
+
+/// `--client-cert` and `--client-key` added to whichever anchors were chosen.
+pub(crate) fn client_identity(
+    anchors: TrustAnchors,
+    args: &ProbeArgs,
+) -> anyhow::Result<TrustAnchors> {
+    match (&args.conn.client_cert, &args.conn.client_key) {
+        (Some(cert), Some(key)) => anchors.with_client_identity(cert, key).map_err(|e| {
+            super::run::UsageError(format!("cannot use --client-cert/--client-key: {e}")).into()
+        }),
+        _ => Ok(anchors),
+    }
 }
 
 /// Probe options from flags; `anchors` given separately so the demo can trust its own CA.
@@ -144,6 +166,17 @@ pub(crate) fn probe_options(
     opts.limits = limits(args);
     opts.timeouts = timeouts(args)?;
     opts.transcript = args.transcript;
+    opts.show_certs = args.conn.show_certs;
+    opts.net = ConnectFrom {
+        ipv4_only: args.conn.ipv4,
+        ipv6_only: args.conn.ipv6,
+        source: args.conn.source,
+    };
+    if let Some(src) = args.conn.source {
+        if (args.conn.ipv4 && src.is_ipv6()) || (args.conn.ipv6 && src.is_ipv4()) {
+            bail!("--source {src} is of the other address family than -4/-6");
+        }
+    }
     opts.tls_versions = match args.tls_version {
         TlsVersionArg::Any => TlsVersions::Both,
         TlsVersionArg::V12 => TlsVersions::Tls12Only,

@@ -12,7 +12,8 @@ use super::args::Cli;
 
 /// Probe options the demo refuses: its server picks its own port, speaks STARTTLS and has its
 /// own CA. Hidden from `demo --help` so that help lists only what the demo accepts.
-pub(crate) const DEMO_REFUSED: &[&str] = &["port", "implicit_tls", "ca_file"];
+pub(crate) const DEMO_REFUSED: &[&str] =
+    &["port", "implicit_tls", "ca_file", "ca_path", "system_roots"];
 
 /// The command as clap sees it: the derive's, with clap's colours following `--color` and the
 /// demo's help trimmed to what it accepts.

@@ -392,6 +392,8 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         (args.probe.ca_file.is_some(), "--ca-file"),
         (args.probe.port.is_some(), "--port"),
         (args.probe.implicit_tls, "--implicit-tls"),
+        (args.probe.conn.ca_path.is_some(), "--ca-path"),
+        (args.probe.conn.system_roots, "--system-roots"),
     ] {
         if given {
             bail!(UsageError(format!("{flag} has no meaning for the demo")));
@@ -401,10 +403,11 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         let server = DemoServer::start(scenario)
             .await
             .context("cannot start the demo server")?;
-        let anchors = Arc::new(
+        let anchors = Arc::new(super::config::client_identity(
             TrustAnchors::from_ders(vec![server.ca_der.clone()])
                 .context("cannot trust the demo CA")?,
-        );
+            &args.probe,
+        )?);
         let mut opts = probe_options(&args.probe, anchors, server.addr.port())
             .map_err(|e| UsageError(e.to_string()))?;
         opts.port = server.addr.port();

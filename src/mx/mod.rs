@@ -270,8 +270,12 @@ pub async fn probe_domain(
             addresses: Vec::new(),
         };
         match lookup {
-            Ok(addrs) => {
-                if dopts.first_address {
+            Ok(found) => {
+                // -4/-6/--source: only that family; an MX with none is reported once.
+                let addrs = opts.net.keep(&found);
+                if addrs.is_empty() {
+                    jobs.push((idx, exchange.clone(), found));
+                } else if dopts.first_address {
                     jobs.push((idx, exchange.clone(), addrs));
                 } else {
                     jobs.extend(addrs.into_iter().map(|a| (idx, exchange.clone(), vec![a])));

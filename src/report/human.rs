@@ -180,6 +180,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
         for (i, c) in tls.certificates.iter().enumerate() {
             if let Some(err) = &c.parse_error {
                 let _ = writeln!(out, "  [{i}] unparsable certificate: {err}");
+                write_pem(&mut out, c.pem.as_deref());
                 continue;
             }
             let _ = writeln!(out, "  [{i}] {}", c.subject);
@@ -198,6 +199,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
                 "      key     {}{bits}, {}",
                 c.key_type, c.signature_algorithm
             );
+            write_pem(&mut out, c.pem.as_deref());
         }
     }
 
@@ -267,4 +269,11 @@ pub fn render_human(report: &Report, style: &Style) -> String {
         }
     }
     out
+}
+
+/// `--show-certs`: the certificate as PEM, unindented so it can be copied as it is.
+fn write_pem(out: &mut String, pem: Option<&str>) {
+    if let Some(pem) = pem {
+        out.push_str(pem);
+    }
 }

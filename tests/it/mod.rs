@@ -1,6 +1,7 @@
 mod batch;
 mod cli;
 mod common;
+mod connflags;
 mod dns;
 mod engine;
 mod hostile;
