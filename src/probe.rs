@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use rustls::pki_types::ServerName;
+use tracing::Instrument;
 
 use crate::diagnose::{error_report, session_report, DiagnoseContext};
 use crate::model::{
@@ -88,9 +89,14 @@ pub async fn probe_host(input: &str, host: &str, opts: &ProbeOptions) -> Report 
     let deadline = started + opts.timeouts.overall;
     // The lookup counts against the deadline like everything else.
     let lookup_timeout = opts.timeouts.connect.min(opts.timeouts.overall);
+    tracing::debug!("resolving {host}");
     let addrs = match resolve_host(host, opts.port, lookup_timeout).await {
-        Ok(addrs) => addrs,
+        Ok(addrs) => {
+            tracing::debug!("{host}: addresses {}", crate::mx::join_addrs(&addrs));
+            addrs
+        }
         Err(e) => {
+            tracing::debug!("{e}");
             let mut report = unreachable_report(input, host, opts, &e, Vec::new());
             report.timings_ms.resolve = Some(crate::util::ms(started.elapsed()));
             return report;
@@ -173,7 +179,12 @@ pub async fn probe_addrs(
         timeouts: opts.timeouts,
         transcript: opts.transcript,
     };
-    let mut record = run_session(connected.stream, &cfg, started, deadline).await;
+    // Every log line of this session (steps at -v, the wire at -vv) names its address: a
+    // domain or a batch runs many sessions at once.
+    let span = tracing::debug_span!("session", addr = %connected.address);
+    let mut record = run_session(connected.stream, &cfg, started, deadline)
+        .instrument(span)
+        .await;
     record.timings.connect = Some(connected.connect_ms);
     record.timings.total = Some(crate::util::ms(started.elapsed()));
     let ctx = DiagnoseContext {

@@ -279,13 +279,23 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         .then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} targets done ({per_sec}, {elapsed}) {msg}",
+                "{spinner} {pos} targets done ({rate}, {elapsed}) {msg}",
             ) {
+                // Whole targets per second (`1006/s`), not indicatif's `1,006.509/s`.
+                let style = style.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0}/s", state.per_sec());
+                    },
+                );
                 bar.set_style(style);
             }
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
             bar
         });
+    // A person at a terminal reads one line per target; a pipe or --json gets JSON Lines.
+    let human = !output_args.json && std::io::stdout().is_terminal();
+    let output = Output::from_args(output_args);
     // One probe is I/O-bound, but a fleet is many at once: use every core.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -308,8 +318,20 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
             Arc::new(dopts),
             &bopts,
             |report: &TargetReport| {
-                let mut line = render_json_line(report);
-                line.push('\n');
+                let line = if human {
+                    // -q: only the targets that are not ok; -qq: nothing (the exit code).
+                    match output.quiet {
+                        0 => render_target_verdict_line(report, &output.style),
+                        1 if report.verdict() != smtp_tls_check::model::Verdict::Ok => {
+                            render_target_verdict_line(report, &output.style)
+                        }
+                        _ => String::new(),
+                    }
+                } else {
+                    let mut line = render_json_line(report);
+                    line.push('\n');
+                    line
+                };
                 let v = report.verdict();
                 *worst = Some(worst.map_or(v, |w: smtp_tls_check::model::Verdict| w.worst(v)));
                 if let Some(bar) = &progress {
@@ -319,8 +341,17 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
                         bar.set_message(format!("{failing} fail or error"));
                     }
                 }
-                stdout.write_all(line.as_bytes())?;
-                stdout.flush()
+                if let Some(bar) = &progress {
+                    // Lines above the spinner, not through it.
+                    bar.suspend(|| {
+                        stdout
+                            .write_all(line.as_bytes())
+                            .and_then(|()| stdout.flush())
+                    })
+                } else {
+                    stdout.write_all(line.as_bytes())?;
+                    stdout.flush()
+                }
             },
         )
         .await;

@@ -130,6 +130,16 @@ pub async fn connect_any(
 
 /// A TCP connection to `addr`, from `source` when given.
 async fn connect_one(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
+    tracing::debug!("connecting to {addr}");
+    let result = connect_from(addr, source).await;
+    match &result {
+        Ok(_) => tracing::debug!("connected to {addr}"),
+        Err(e) => tracing::debug!("connecting to {addr}: {e}"),
+    }
+    result
+}
+
+async fn connect_from(addr: SocketAddr, source: Option<IpAddr>) -> std::io::Result<TcpStream> {
     let Some(src) = source else {
         return TcpStream::connect(addr).await;
     };

@@ -1,10 +1,12 @@
 mod batch;
+mod batchout;
 mod cli;
 mod common;
 mod connflags;
 mod dns;
 mod engine;
 mod hostile;
+mod logs;
 mod postfix;
 mod probe;
 mod scripted;
