@@ -134,8 +134,20 @@ fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
             _ => String::new(),
         }
     };
-    write_stdout(&text)?;
+    write_stdout(&fit_to_terminal(text, output))?;
     Ok(ExitCode::from(report.exit_status().code()))
+}
+
+/// The human report on a terminal: wrapped to its width, columns kept. JSON and pipes as is.
+fn fit_to_terminal(text: String, output: &Output) -> String {
+    use std::io::IsTerminal;
+    if output.json || !std::io::stdout().is_terminal() {
+        return text;
+    }
+    match console::Term::stdout().size_checked() {
+        Some((_, cols)) => smtp_tls_check::report::wrap_to_width(&text, usize::from(cols)),
+        None => text,
+    }
 }
 
 fn write_stdout(text: &str) -> anyhow::Result<()> {
@@ -243,7 +255,7 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
             _ => String::new(),
         }
     };
-    write_stdout(&text)?;
+    write_stdout(&fit_to_terminal(text, output))?;
     Ok(ExitCode::from(report.exit_status().code()))
 }
 
@@ -296,6 +308,9 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
     // A person at a terminal reads one line per target; a pipe or --json gets JSON Lines.
     let human = !output_args.json && std::io::stdout().is_terminal();
     let output = Output::from_args(output_args);
+    let cols = console::Term::stdout()
+        .size_checked()
+        .map(|(_, c)| usize::from(c));
     // One probe is I/O-bound, but a fleet is many at once: use every core.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -320,12 +335,16 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
             |report: &TargetReport| {
                 let line = if human {
                     // -q: only the targets that are not ok; -qq: nothing (the exit code).
-                    match output.quiet {
+                    let line = match output.quiet {
                         0 => render_target_verdict_line(report, &output.style),
                         1 if report.verdict() != smtp_tls_check::model::Verdict::Ok => {
                             render_target_verdict_line(report, &output.style)
                         }
                         _ => String::new(),
+                    };
+                    match cols {
+                        Some(c) => smtp_tls_check::report::wrap_to_width(&line, c),
+                        None => line,
                     }
                 } else {
                     let mut line = render_json_line(report);

@@ -7,9 +7,11 @@ mod domain;
 mod human;
 mod json;
 mod style;
+mod wrap;
 
 pub use domain::{render_domain_human, render_target_human, render_target_verdict_line};
 pub use human::render_human;
 pub use json::{render_json, render_json_line};
 pub use json::{timestamp_now, TOOL_VERSION};
 pub use style::Style;
+pub use wrap::{visible_ends, wrap_to_width};

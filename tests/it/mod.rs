@@ -6,6 +6,7 @@ mod connflags;
 mod dns;
 mod engine;
 mod hostile;
+mod human;
 mod logs;
 mod postfix;
 mod probe;
