@@ -117,7 +117,9 @@ pub(crate) fn did_you_mean(cmd: &Command, target: &str) -> Option<String> {
     let best = cmd
         .get_subcommands()
         .map(Command::get_name)
-        .filter(|n| *n != "help")
+        // `server` is a host name, not `serve` mistyped: a word that extends a sub-command's
+        // name is taken as meant.
+        .filter(|n| *n != "help" && !word.starts_with(n))
         .map(|n| (strsim::osa_distance(&word, n), n))
         .min()?;
     // One edit (a transposition counts as one): `pars`, `dmeo`, `bacth`. More would catch

@@ -69,6 +69,16 @@ fn a_mistyped_subcommand_gets_did_you_mean_not_a_lookup() {
         assert!(r.stderr.contains(hint), "{typo}: {}", r.stderr);
         assert!(r.stdout.is_empty(), "{typo}: {}", r.stdout);
     }
+    // A name that extends a sub-command's is a target: looked up (at a loopback resolver
+    // that does not answer, so nothing leaves the machine), not refused.
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let resolver = sock.local_addr().unwrap().to_string();
+    drop(sock);
+    for name in ["demos", "batches"] {
+        let r = run(&["--resolver", &resolver, "--timeout", "1", name]);
+        assert_eq!(r.code, 4, "{name}: {}", r.stderr);
+        assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+    }
 }
 
 #[test]
