@@ -106,18 +106,29 @@ pub async fn probe_target(
     dopts: &DomainOptions,
     port_flag: bool,
 ) -> TargetReport {
-    let target = match parse_target(input) {
+    // smtp://, smtps:// and user@domain are understood in a list too; web URLs get a hint.
+    let form = match crate::net::read_target_form(input) {
+        Ok(f) => f,
+        Err(reason) => return TargetReport::Host(invalid_target_report(input, &reason, opts)),
+    };
+    let target = match parse_target(&form.target) {
         Ok(t) => t,
         Err(e) => return TargetReport::Host(invalid_target_report(input, &e.to_string(), opts)),
     };
     let mut opts = opts.clone();
+    if form.implicit_tls && !opts.implicit_tls {
+        opts.implicit_tls = true;
+        if !port_flag {
+            opts.port = 465;
+        }
+    }
     if let Some(port) = target.port {
         opts.port = port;
     }
     let as_host = match dopts.kind {
         TargetKind::Host => true,
         TargetKind::Domain => false,
-        TargetKind::Auto => target.ip.is_some() || target.port.is_some(),
+        TargetKind::Auto => !form.mail_domain && (target.ip.is_some() || target.port.is_some()),
     };
     if !as_host {
         if target.ip.is_some() || target.port.is_some() {

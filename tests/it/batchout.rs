@@ -127,3 +127,30 @@ fn progress_rate_is_whole_targets_per_second() {
         "{rate:?}"
     );
 }
+
+#[test]
+fn list_lines_understand_smtp_urls_and_refuse_web_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = list(&dir, b"https://example.com/\nsmtps://127.0.0.1:1\n");
+    let out = bin()
+        .args([
+            "batch",
+            "--ordered",
+            "--no-progress",
+            "--timeout",
+            "1",
+            &path,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<_> = stdout.lines().map(parse_json).collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    let web = lines[0]["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        web.contains("line 1: ") && web.contains("web address"),
+        "{web}"
+    );
+    assert_eq!(lines[1]["target"]["implicit_tls"], true, "{stdout}");
+    assert_eq!(lines[1]["target"]["port"], 1);
+}
