@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use rustls::pki_types::{CertificateDer, ServerName};
+use tracing::Instrument;
 
 use crate::checks::{run_samples, ActiveChecks, Sample};
 use crate::diagnose::{
@@ -14,7 +15,7 @@ use crate::diagnose::{
 use crate::model::{
     AddressAttempt, Finding, FindingId, Mode, Report, TargetSection, Timings, Verdict,
 };
-use crate::net::{connect_any, resolve_host, ConnectError};
+use crate::net::{connect_any_from, resolve_host, ConnectError, ConnectFrom};
 use crate::session::{run_session, SessionConfig, SessionLimits, Timeouts, TlsPlan, TlsTarget};
 use crate::tls::{TlsVersions, TrustAnchors};
 
@@ -40,6 +41,10 @@ pub struct ProbeOptions {
     pub mode: Mode,
     /// `--check-enforcement`, `--check-injection`, `--samples`.
     pub checks: ActiveChecks,
+    /// `-4`, `-6` and `--source`: where connections come from and to which addresses.
+    pub net: ConnectFrom,
+    /// `--show-certs`: the presented chain as PEM in the report.
+    pub show_certs: bool,
 }
 
 impl ProbeOptions {
@@ -60,6 +65,8 @@ impl ProbeOptions {
             tls_versions: TlsVersions::Both,
             mode: Mode::Probe,
             checks: ActiveChecks::default(),
+            net: ConnectFrom::default(),
+            show_certs: false,
         }
     }
 }
@@ -89,9 +96,14 @@ pub async fn probe_host(input: &str, host: &str, opts: &ProbeOptions) -> Report 
     let deadline = started + opts.timeouts.overall;
     // The lookup counts against the deadline like everything else.
     let lookup_timeout = opts.timeouts.step.min(opts.timeouts.overall);
+    tracing::debug!("resolving {host}");
     let addrs = match resolve_host(host, opts.port, lookup_timeout).await {
-        Ok(addrs) => addrs,
+        Ok(addrs) => {
+            tracing::debug!("{host}: addresses {}", crate::mx::join_addrs(&addrs));
+            addrs
+        }
         Err(e) => {
+            tracing::debug!("{e}");
             let mut report = unreachable_report(input, host, opts, &e, Vec::new());
             report.timings_ms.resolve = Some(crate::util::ms(started.elapsed()));
             return report;
@@ -136,7 +148,24 @@ pub async fn probe_addrs_chain(
         );
         return (report, None);
     };
-    let connected = match connect_any(host, addrs, opts.timeouts.connect, deadline).await {
+    let kept = opts.net.keep(addrs);
+    if kept.is_empty() {
+        let e = ConnectError::NoAddressInFamily {
+            host: host.to_string(),
+            family: opts.net.family_name(),
+            found: addrs.iter().map(|a| a.ip().to_string()).collect(),
+        };
+        return (unreachable_report(input, host, opts, &e, Vec::new()), None);
+    }
+    let connected = match connect_any_from(
+        host,
+        &kept,
+        opts.timeouts.connect,
+        deadline,
+        opts.net.source,
+    )
+    .await
+    {
         Ok(c) => c,
         Err(e) => {
             let attempts = match &e {
@@ -148,7 +177,12 @@ pub async fn probe_addrs_chain(
     };
 
     let cfg = session_config(opts, &server_name, opts.checks.extra_steps());
-    let mut record = run_session(connected.stream, &cfg, started, deadline).await;
+    // Every log line of this session (steps at -v, the wire at -vv) names its address: a
+    // domain or a batch runs many sessions at once.
+    let span = tracing::debug_span!("session", addr = %connected.address);
+    let mut record = run_session(connected.stream, &cfg, started, deadline)
+        .instrument(span)
+        .await;
     record.timings.connect = Some(connected.connect_ms);
     record.timings.total = Some(crate::util::ms(started.elapsed()));
     let ctx = DiagnoseContext {
@@ -170,6 +204,14 @@ pub async fn probe_addrs_chain(
     };
     let first = Sample::from_record(connected.address, &record);
     let mut report = session_report(&record, &ctx, target, opts.mode);
+    if opts.show_certs {
+        let chain = record.tls.as_ref().and_then(|t| t.verify.as_ref());
+        if let (Some(tls), Some(outcome)) = (report.tls.as_mut(), chain) {
+            for (info, der) in tls.certificates.iter_mut().zip(&outcome.chain) {
+                info.pem = Some(crate::tls::to_pem(der));
+            }
+        }
+    }
     if opts.transcript {
         report.transcript = Some(std::mem::take(&mut record.transcript));
     }
@@ -242,7 +284,9 @@ fn unreachable_report(
 ) -> Report {
     let id = match e {
         ConnectError::Resolve { .. } => FindingId::DnsError,
-        ConnectError::NoAddress { .. } => FindingId::DnsNoRecords,
+        ConnectError::NoAddress { .. } | ConnectError::NoAddressInFamily { .. } => {
+            FindingId::DnsNoRecords
+        }
         ConnectError::ResolveTimeout { .. } => FindingId::DnsTimeout,
         ConnectError::AllFailed {
             timed_out: true, ..

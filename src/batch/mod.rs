@@ -18,7 +18,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use crate::model::{FindingId, TargetReport, Verdict};
-use crate::mx::{invalid_target_report, probe_target, DomainOptions};
+use crate::mx::{invalid_target_bytes, probe_target, DomainOptions};
 use crate::probe::ProbeOptions;
 
 /// Longest line taken as a target; longer ones are reported, truncated, as `invalid-target`.
@@ -158,7 +158,11 @@ impl Summary {
 /// What the reader found on one line.
 enum Line {
     Target(String),
-    Bad { text: String, reason: &'static str },
+    /// The line's bytes as read (escaped once, when reported).
+    Bad {
+        text: Vec<u8>,
+        reason: &'static str,
+    },
 }
 
 /// Reads one line of at most `max` octets (the rest of a longer line is read and dropped).
@@ -197,7 +201,7 @@ async fn next_line<R: AsyncBufRead + Unpin>(
 fn classify(raw: &[u8], cut: bool) -> Option<Line> {
     let Ok(text) = std::str::from_utf8(raw) else {
         return Some(Line::Bad {
-            text: smtp_grammar::escape_bytes(raw),
+            text: raw.to_vec(),
             reason: "the line is not UTF-8",
         });
     };
@@ -208,13 +212,13 @@ fn classify(raw: &[u8], cut: bool) -> Option<Line> {
     }
     if cut {
         return Some(Line::Bad {
-            text: target.to_string(),
+            text: target.as_bytes().to_vec(),
             reason: "the line is too long",
         });
     }
     if target.split_whitespace().nth(1).is_some() {
         return Some(Line::Bad {
-            text: target.to_string(),
+            text: target.as_bytes().to_vec(),
             reason: "one target per line",
         });
     }
@@ -245,7 +249,9 @@ where
         let mut index = 0u64; // among target lines
         let mut seq = 0u64; // among this shard's
         let mut other = 0u64;
+        let mut line_no = 0u64; // physical lines, 1-based, for the user
         while let Some((raw, cut)) = next_line(&mut input, MAX_LINE).await? {
+            line_no += 1;
             let raw = raw.strip_suffix(b"\r").unwrap_or(&raw);
             let Some(line) = classify(raw, cut) else {
                 continue;
@@ -266,9 +272,23 @@ where
             seq += 1;
             tokio::spawn(async move {
                 let report = match line {
-                    Line::Target(t) => probe_target(&t, &opts, &dopts, port_flag).await,
+                    Line::Target(t) => {
+                        match probe_target(&t, &opts, &dopts, port_flag).await {
+                            // A line that parses as no target: say which line it was.
+                            TargetReport::Host(mut r)
+                                if r.findings.first().map(|f| f.id)
+                                    == Some(FindingId::InvalidTarget) =>
+                            {
+                                crate::mx::at_line(&mut r, line_no);
+                                TargetReport::Host(r)
+                            }
+                            other => other,
+                        }
+                    }
                     Line::Bad { text, reason } => {
-                        TargetReport::Host(invalid_target_report(&text, reason, &opts))
+                        let mut r = invalid_target_bytes(&text, reason, &opts);
+                        crate::mx::at_line(&mut r, line_no);
+                        TargetReport::Host(r)
                     }
                 };
                 // The receiver is gone only when the run was stopped.

@@ -100,6 +100,21 @@ pub(crate) struct DomainArgs {
     pub(crate) mx_concurrency: u64,
 }
 
+/// Seconds: more than 0, at most a day. Negative numbers reach this parser (not clap's "use
+/// `--`" tip, which would turn `-1` into the TARGET) so the message says what is allowed.
+fn parse_secs(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds (e.g. 10 or 2.5)"))?;
+    if !(v.is_finite() && v > 0.0 && v <= 86_400.0) {
+        return Err(format!(
+            "must be more than 0 and at most 86400 seconds (a day), not {s}"
+        ));
+    }
+    Ok(v)
+}
+
 fn parse_resolver(s: &str) -> Result<std::net::SocketAddr, String> {
     if let Ok(ip) = s.parse::<std::net::IpAddr>() {
         return Ok(std::net::SocketAddr::new(ip, 53));
@@ -193,16 +208,16 @@ pub(crate) struct ProbeArgs {
     pub(crate) implicit_tls: bool,
 
     /// Seconds each step may take (connect, banner, each command, the TLS handshake).
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_secs, allow_negative_numbers = true)]
     pub(crate) timeout: f64,
 
     /// Seconds a TCP connection attempt may take, per address [default: --timeout].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, allow_negative_numbers = true)]
     pub(crate) connect_timeout: Option<f64>,
 
     /// Seconds one host probe may take, connection attempts included; each address of a domain
     /// has its own [default: 3 x --timeout].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, allow_negative_numbers = true)]
     pub(crate) deadline: Option<f64>,
 
     /// Name to send with EHLO [default: this host's FQDN, or smtp-tls-check.invalid].
@@ -260,6 +275,9 @@ pub(crate) struct ProbeArgs {
 
     #[command(flatten)]
     pub(crate) checks: ActiveCheckArgs,
+
+    #[command(flatten)]
+    pub(crate) conn: ConnArgs,
 }
 
 /// Active checks: more than "is STARTTLS offered and does TLS work".
@@ -279,6 +297,46 @@ pub(crate) struct ActiveCheckArgs {
     /// between connections (nodes behind a load balancer or several A records).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub(crate) samples: u32,
+}
+
+/// Where connections come from, whom they trust, what they show (issue 14's flags).
+#[derive(Debug, Args)]
+pub(crate) struct ConnArgs {
+    /// Connect over IPv4 only.
+    #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
+    pub(crate) ipv4: bool,
+
+    /// Connect over IPv6 only.
+    #[arg(short = '6', long = "ipv6")]
+    pub(crate) ipv6: bool,
+
+    /// Local address to connect from (an IP of this host; its family limits the addresses
+    /// tried).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) source: Option<std::net::IpAddr>,
+
+    /// Trust only the CA certificates in this directory's PEM files (`*.pem`, `*.crt`, and
+    /// OpenSSL's hashed `*.0` links), instead of the Mozilla roots.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["ca_file", "system_roots"])]
+    pub(crate) ca_path: Option<std::path::PathBuf>,
+
+    /// Trust this machine's CA store (rustls-native-certs: /etc/ssl/certs, SSL_CERT_FILE,
+    /// SSL_CERT_DIR) instead of the Mozilla roots built into the binary.
+    #[arg(long, conflicts_with = "ca_file")]
+    pub(crate) system_roots: bool,
+
+    /// Present this client certificate chain (PEM) when the server asks for one.
+    #[arg(long, value_name = "PEM", requires = "client_key")]
+    pub(crate) client_cert: Option<std::path::PathBuf>,
+
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --client-cert.
+    #[arg(long, value_name = "PEM", requires = "client_cert")]
+    pub(crate) client_key: Option<std::path::PathBuf>,
+
+    /// Include the certificate chain the server presented, as PEM (JSON: `pem` on each
+    /// certificate).
+    #[arg(long)]
+    pub(crate) show_certs: bool,
 }
 
 /// Output flags: global, so they work before or after a subcommand.

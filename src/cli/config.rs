@@ -13,6 +13,7 @@ use smtp_tls_check::tls::{TlsVersions, TrustAnchors};
 
 use smtp_tls_check::mx::{DomainOptions, MxResolver, TargetKind};
 use smtp_tls_check::policy::{AnchorFile, DnssecResolver, PolicyOptions};
+use smtp_tls_check::net::ConnectFrom;
 
 use super::args::{ColorChoice, DomainArgs, OutputArgs, PolicyArgs, ProbeArgs, TlsVersionArg};
 
@@ -36,8 +37,8 @@ impl Output {
     }
 }
 
-/// `auto` colours only a terminal, and never when NO_COLOR is set to anything non-empty
-/// (no-color.org) or TERM is `dumb`.
+/// `auto` colours a terminal, unless NO_COLOR is set to anything non-empty (no-color.org),
+/// CLICOLOR is `0` or TERM is `dumb`; CLICOLOR_FORCE (not `0`) colours a pipe too.
 fn use_color(choice: ColorChoice) -> bool {
     use_color_on(choice, std::io::stdout().is_terminal())
 }
@@ -52,16 +53,25 @@ fn use_color_on(choice: ColorChoice, terminal: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+            // NO_COLOR outranks CLICOLOR_FORCE, as in clap and most tools that read both.
+            if set("NO_COLOR").is_some() {
+                return false;
+            }
+            // CLICOLOR_FORCE (bixense.com/clicolors): colour even into a pipe, unless "0".
+            if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                return true;
+            }
+            let clicolor_off = set("CLICOLOR").is_some_and(|v| v == "0");
             let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-            !no_color && !dumb && terminal
+            !clicolor_off && !dumb && terminal
         }
     }
 }
 
 fn secs(value: f64, flag: &str) -> anyhow::Result<Duration> {
     if !(value.is_finite() && value > 0.0 && value <= 86_400.0) {
-        bail!("{flag} must be a number of seconds between 0 and 86400, not {value}");
+        bail!("{flag} must be more than 0 and at most 86400 seconds, not {value}");
     }
     Ok(Duration::from_secs_f64(value))
 }
@@ -92,16 +102,37 @@ pub(crate) fn limits(args: &ProbeArgs) -> SessionLimits {
 }
 
 pub(crate) fn anchors(args: &ProbeArgs) -> anyhow::Result<Arc<TrustAnchors>> {
-    let anchors = match &args.ca_file {
+    let usage = |flag: &str, path: &std::path::Path, e: &dyn std::fmt::Display| {
+        super::run::UsageError(format!("cannot use {flag} {}: {e}", path.display()))
+    };
+    let anchors = match (&args.ca_file, &args.conn.ca_path) {
         // A file that cannot be used is the caller's mistake: a usage error, exit 2.
-        Some(path) => TrustAnchors::from_pem_file(path).map_err(|e| {
-            super::run::UsageError(format!("cannot use --ca-file {}: {e}", path.display()))
-        })?,
-        None => {
+        (Some(path), _) => {
+            TrustAnchors::from_pem_file(path).map_err(|e| usage("--ca-file", path, &e))?
+        }
+        (None, Some(dir)) => {
+            TrustAnchors::from_pem_dir(dir).map_err(|e| usage("--ca-path", dir, &e))?
+        }
+        (None, None) if args.conn.system_roots => TrustAnchors::system()
+            .map_err(|e| super::run::UsageError(format!("cannot use --system-roots: {e}")))?,
+        (None, None) => {
             TrustAnchors::webpki_roots().context("cannot load the built-in root certificates")?
         }
     };
-    Ok(Arc::new(anchors))
+    Ok(Arc::new(client_identity(anchors, args)?))
+}
+
+/// `--client-cert` and `--client-key` added to whichever anchors were chosen.
+pub(crate) fn client_identity(
+    anchors: TrustAnchors,
+    args: &ProbeArgs,
+) -> anyhow::Result<TrustAnchors> {
+    match (&args.conn.client_cert, &args.conn.client_key) {
+        (Some(cert), Some(key)) => anchors.with_client_identity(cert, key).map_err(|e| {
+            super::run::UsageError(format!("cannot use --client-cert/--client-key: {e}")).into()
+        }),
+        _ => Ok(anchors),
+    }
 }
 
 /// Probe options from flags; `anchors` given separately so the demo can trust its own CA.
@@ -122,6 +153,12 @@ pub(crate) fn probe_options(
         Some(h) => h.clone(),
         None => default_helo(),
     };
+    if let Some(name) = &args.tls_name {
+        // Checked here, not at the handshake: a name rustls cannot send is the caller's typo.
+        if rustls::pki_types::ServerName::try_from(name.as_str()).is_err() {
+            bail!("--tls-name {name:?} is not a DNS name or an IP address");
+        }
+    }
     opts.tls_name = args.tls_name.clone();
     opts.verify = !args.insecure;
     opts.no_tls = args.no_tls;
@@ -130,6 +167,17 @@ pub(crate) fn probe_options(
     opts.limits = limits(args);
     opts.timeouts = timeouts(args)?;
     opts.transcript = args.transcript;
+    opts.show_certs = args.conn.show_certs;
+    opts.net = ConnectFrom {
+        ipv4_only: args.conn.ipv4,
+        ipv6_only: args.conn.ipv6,
+        source: args.conn.source,
+    };
+    if let Some(src) = args.conn.source {
+        if (args.conn.ipv4 && src.is_ipv6()) || (args.conn.ipv6 && src.is_ipv4()) {
+            bail!("--source {src} is of the other address family than -4/-6");
+        }
+    }
     opts.tls_versions = match args.tls_version {
         TlsVersionArg::Any => TlsVersions::Both,
         TlsVersionArg::V12 => TlsVersions::Tls12Only,

@@ -2,6 +2,7 @@
 
 pub(crate) mod args;
 pub(crate) mod config;
+mod placement;
 mod run;
 
 pub(crate) use run::run;

@@ -4,13 +4,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use clap::Parser;
+use clap::FromArgMatches;
 use smtp_tls_check::batch::{run_batch, BatchOptions, Shard};
 use smtp_tls_check::demo::{find_scenario, DemoServer, DEMO_TLS_NAME, SCENARIOS};
 use smtp_tls_check::diagnose::{error_report, parse_report};
 use smtp_tls_check::model::{ExitStatus, FindingId, Mode, Report, TargetReport};
 use smtp_tls_check::mx::{probe_target, TargetKind};
-use smtp_tls_check::net::parse_target;
+use smtp_tls_check::net::{parse_target, read_target_form};
 use smtp_tls_check::probe::probe_addrs;
 use smtp_tls_check::report::{
     render_human, render_json, render_json_line, render_target_human, render_target_verdict_line,
@@ -32,8 +32,14 @@ const MAX_PASTE: u64 = 1024 * 1024;
 pub(crate) struct UsageError(pub(crate) String);
 
 pub(crate) fn run() -> anyhow::Result<ExitCode> {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cmd = super::placement::command(&argv);
+    let parsed = cmd
+        .clone()
+        .try_get_matches_from(&argv)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (m, cli)));
+    let (matches, cli) = match parsed {
+        Ok(p) => p,
         Err(e) => {
             // --help and --version are not errors; clap knows which is which.
             let code = if e.use_stderr() {
@@ -45,6 +51,18 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     };
+    if let Err(msg) = super::placement::check_placement(&cmd, &matches) {
+        eprintln!("error: {msg}");
+        return Ok(ExitCode::from(ExitStatus::Usage.code()));
+    }
+    if let (None, Some(target), false, false) =
+        (&cli.command, &cli.target, cli.domain.host, cli.domain.mx)
+    {
+        if let Some(msg) = super::placement::did_you_mean(&cmd, target) {
+            eprintln!("error: {msg}");
+            return Ok(ExitCode::from(ExitStatus::Usage.code()));
+        }
+    }
     init_tracing(&cli.output);
     let result = match &cli.command {
         Some(Command::Parse(args)) => parse(args, &cli.output),
@@ -117,8 +135,20 @@ fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
             _ => String::new(),
         }
     };
-    write_stdout(&text)?;
+    write_stdout(&fit_to_terminal(text, output))?;
     Ok(ExitCode::from(report.exit_status().code()))
+}
+
+/// The human report on a terminal: wrapped to its width, columns kept. JSON and pipes as is.
+fn fit_to_terminal(text: String, output: &Output) -> String {
+    use std::io::IsTerminal;
+    if output.json || !std::io::stdout().is_terminal() {
+        return text;
+    }
+    match console::Term::stdout().size_checked() {
+        Some((_, cols)) => smtp_tls_check::report::wrap_to_width(&text, usize::from(cols)),
+        None => text,
+    }
 }
 
 fn write_stdout(text: &str) -> anyhow::Result<()> {
@@ -135,6 +165,14 @@ fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
     let output = Output::from_args(output_args);
     let mut input = Vec::new();
     if args.file == "-" {
+        use std::io::IsTerminal;
+        // A terminal on stdin is a person about to paste, not a pipe: say how to finish.
+        if std::io::stdin().is_terminal() && output.quiet < 2 {
+            eprintln!(
+                "Paste the EHLO reply or the SMTP conversation, then press Ctrl-D on a line of \
+                 its own (Ctrl-Z, Enter on Windows)."
+            );
+        }
         std::io::stdin()
             .take(MAX_PASTE)
             .read_to_end(&mut input)
@@ -161,20 +199,47 @@ fn probe(
     output_args: &OutputArgs,
 ) -> anyhow::Result<ExitCode> {
     let output = Output::from_args(output_args);
+    let form = read_target_form(target).map_err(UsageError)?;
+    let target = form.target.as_str();
     let parsed = parse_target(target).map_err(|e| UsageError(e.to_string()))?;
     if domain_args.mx && (parsed.ip.is_some() || parsed.port.is_some()) {
         bail!(UsageError(
             "--mx takes a mail domain: no IP address, no port (use --port)".into()
         ));
     }
+    if let (Some(flag), Some(own)) = (args.port, parsed.port) {
+        if flag != own {
+            bail!(UsageError(format!(
+                "--port {flag} conflicts with the port in {target:?}: give one of them"
+            )));
+        }
+    }
+    if form.mail_domain && (domain_args.host || parsed.ip.is_some() || parsed.port.is_some()) {
+        bail!(UsageError(format!(
+            "a mail address names a mail domain, not a host: probe {target} instead"
+        )));
+    }
+    if let Some(note) = &form.note {
+        if output.quiet < 2 {
+            eprintln!("note: {note}");
+        }
+    }
     let anchors = anchors(args)?;
-    let opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    let mut opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    if form.implicit_tls {
+        opts.implicit_tls = true;
+        opts.port = args.port.unwrap_or(465);
+    }
     let report = block_on(async {
         let mut dopts =
             domain_options(domain_args, &opts, false).map_err(|e| UsageError(e.to_string()))?;
         dopts.policy = policy_options(policy_args, domain_args, &opts).await?;
         dopts.host_dane = policy_args.dane;
-        anyhow::Ok(probe_target(target, &opts, &dopts, args.port.is_some()).await)
+        if form.mail_domain {
+            dopts.kind = TargetKind::Domain;
+        }
+        let port_shown = args.port.is_some() || form.implicit_tls;
+        anyhow::Ok(probe_target(target, &opts, &dopts, port_shown).await)
     })??;
     emit_target(&report, &output)
 }
@@ -194,7 +259,7 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
             _ => String::new(),
         }
     };
-    write_stdout(&text)?;
+    write_stdout(&fit_to_terminal(text, output))?;
     Ok(ExitCode::from(report.exit_status().code()))
 }
 
@@ -230,18 +295,33 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         .then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} targets done ({per_sec}, {elapsed}) {msg}",
+                "{spinner} {pos} targets done ({rate}, {elapsed}) {msg}",
             ) {
+                // Whole targets per second (`1006/s`), not indicatif's `1,006.509/s`.
+                let style = style.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0}/s", state.per_sec());
+                    },
+                );
                 bar.set_style(style);
             }
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
             bar
         });
+    // A person at a terminal reads one line per target; a pipe or --json gets JSON Lines.
+    let human = !output_args.json && std::io::stdout().is_terminal();
+    let output = Output::from_args(output_args);
+    let cols = console::Term::stdout()
+        .size_checked()
+        .map(|(_, c)| usize::from(c));
     // One probe is I/O-bound, but a fleet is many at once: use every core.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // The worst verdict handed to the printer, for a run whose stdout closes early.
+    let mut worst_seen = None;
     let result = rt.block_on(async {
         let mut dopts = domain_options(&args.domain, &opts, !args.domain.host)
             .map_err(|e| UsageError(e.to_string()))?;
@@ -252,14 +332,33 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         dopts.host_dane = args.policy.dane;
         let mut stdout = std::io::stdout();
         let mut failing = 0u64;
+        let worst = &mut worst_seen;
         let summary = run_batch(
             input,
             Arc::new(opts),
             Arc::new(dopts),
             &bopts,
             |report: &TargetReport| {
-                let mut line = render_json_line(report);
-                line.push('\n');
+                let line = if human {
+                    // -q: only the targets that are not ok; -qq: nothing (the exit code).
+                    let line = match output.quiet {
+                        0 => render_target_verdict_line(report, &output.style),
+                        1 if report.verdict() != smtp_tls_check::model::Verdict::Ok => {
+                            render_target_verdict_line(report, &output.style)
+                        }
+                        _ => String::new(),
+                    };
+                    match cols {
+                        Some(c) => smtp_tls_check::report::wrap_to_width(&line, c),
+                        None => line,
+                    }
+                } else {
+                    let mut line = render_json_line(report);
+                    line.push('\n');
+                    line
+                };
+                let v = report.verdict();
+                *worst = Some(worst.map_or(v, |w: smtp_tls_check::model::Verdict| w.worst(v)));
                 if let Some(bar) = &progress {
                     bar.inc(1);
                     if report.verdict() >= smtp_tls_check::model::Verdict::Fail {
@@ -267,8 +366,17 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
                         bar.set_message(format!("{failing} fail or error"));
                     }
                 }
-                stdout.write_all(line.as_bytes())?;
-                stdout.flush()
+                if let Some(bar) = &progress {
+                    // Lines above the spinner, not through it.
+                    bar.suspend(|| {
+                        stdout
+                            .write_all(line.as_bytes())
+                            .and_then(|()| stdout.flush())
+                    })
+                } else {
+                    stdout.write_all(line.as_bytes())?;
+                    stdout.flush()
+                }
             },
         )
         .await;
@@ -281,8 +389,21 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
     rt.shutdown_background();
     let summary = match result {
         Ok(s) => s,
-        // `| head`: the reader stopped listening; that is its choice, not our failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        // `| head`: the reader stopped listening, so the run stops; the exit code is still the
+        // worst verdict among the targets finished so far (the one whose line could not be
+        // written included): a pipeline's `set -o pipefail` must not see success for a FAIL.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            let code = worst_seen
+                .map_or(ExitStatus::Ok, |v| v.exit_status())
+                .code();
+            if output_args.quiet == 0 {
+                eprintln!(
+                    "smtp-tls-check: stdout closed; stopped. Exit code {code}: the worst verdict \
+                     among the targets finished so far"
+                );
+            }
+            return Ok(ExitCode::from(code));
+        }
         Err(e) => return Err(e).context("batch input"),
     };
     if output_args.json {
@@ -296,6 +417,15 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
 
 fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
     let output = Output::from_args(output_args);
+    if args.list && output.json {
+        let list: Vec<_> = SCENARIOS
+            .iter()
+            .map(|s| serde_json::json!({ "name": s.name, "description": s.description }))
+            .collect();
+        let text = serde_json::json!({ "scenarios": list });
+        write_stdout(&format!("{text:#}\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.list {
         let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
         let mut text = String::new();
@@ -318,6 +448,8 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         (args.probe.ca_file.is_some(), "--ca-file"),
         (args.probe.port.is_some(), "--port"),
         (args.probe.implicit_tls, "--implicit-tls"),
+        (args.probe.conn.ca_path.is_some(), "--ca-path"),
+        (args.probe.conn.system_roots, "--system-roots"),
     ] {
         if given {
             bail!(UsageError(format!("{flag} has no meaning for the demo")));
@@ -327,10 +459,11 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         let server = DemoServer::start(scenario)
             .await
             .context("cannot start the demo server")?;
-        let anchors = Arc::new(
+        let anchors = Arc::new(super::config::client_identity(
             TrustAnchors::from_ders(vec![server.ca_der.clone()])
                 .context("cannot trust the demo CA")?,
-        );
+            &args.probe,
+        )?);
         let mut opts = probe_options(&args.probe, anchors, server.addr.port())
             .map_err(|e| UsageError(e.to_string()))?;
         opts.port = server.addr.port();

@@ -67,13 +67,39 @@ fn domain_summary(report: &DomainReport) -> String {
     } else {
         format!("{} MX", report.mx.len())
     };
-    let mut line = format!(
-        "{}: {mx}, {} probe{}: {}",
-        report.domain,
+    let tally = format!(
+        "{mx}, {} probe{}: {}",
         probed.len(),
         if probed.len() == 1 { "" } else { "s" },
         counts.join(", ")
     );
+    // What is wrong comes first: the worst address's own summary, naming that MX (the domain
+    // itself is already in the verdict line, so it is not repeated). `worst` ranks a TLS
+    // problem above an address that could not be diagnosed, as the verdict does.
+    let worst = report
+        .mx
+        .iter()
+        .flat_map(|m| m.addresses.iter().map(move |r| (m, r)))
+        .filter(|(_, r)| r.verdict != Verdict::Ok)
+        .reduce(|a, b| {
+            if a.1.verdict.worst(b.1.verdict) == a.1.verdict {
+                a
+            } else {
+                b
+            }
+        });
+    let mut line = match worst {
+        Some((mx, r)) => {
+            let at = r
+                .target
+                .as_ref()
+                .and_then(|t| t.address.clone())
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default();
+            format!("{}{at}: {} [{tally}]", mx.exchange, r.summary)
+        }
+        None => tally,
+    };
     // Mail that bounces or defers under DANE or MTA-STS, said in the same line.
     let mut policy: Vec<String> = Vec::new();
     for m in &report.mx {

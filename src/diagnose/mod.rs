@@ -71,6 +71,7 @@ pub fn parse_report(extracted: &Extracted) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         mode: Mode::Parse,
+        kind: crate::model::ReportKind::Paste,
         verdict,
         summary: summary(&findings, verdict, ok_line),
         target: None,
@@ -91,6 +92,7 @@ pub fn error_report(mode: Mode, id: FindingId, message: String) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         mode,
+        kind: crate::model::ReportKind::of_mode(mode),
         verdict: Verdict::Error,
         summary: message,
         target: None,

@@ -408,6 +408,7 @@ pub fn session_report(
     Report {
         schema_version: SCHEMA_VERSION,
         mode,
+        kind: crate::model::ReportKind::of_mode(mode),
         verdict,
         summary,
         target: Some(target),

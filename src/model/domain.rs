@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{
-    ExitStatus, Finding, FindingId, MxPolicy, PolicySection, Report, Verdict, SCHEMA_VERSION,
+    ExitStatus, Finding, FindingId, Mode, MxPolicy, PolicySection, Report, Verdict, SCHEMA_VERSION,
 };
 
 /// What one TARGET produced: a host's report, or a domain's (all its MX hosts).
@@ -53,11 +53,25 @@ impl TargetReport {
     }
 }
 
-/// The `kind` of a [`DomainReport`]; a host [`Report`] has `mode` instead.
+/// What a report is about: every report object carries it as `kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReportKind {
     Domain,
+    /// One host (or one address of a domain's MX).
+    Host,
+    /// A pasted reply or transcript (`parse`).
+    Paste,
+}
+
+impl ReportKind {
+    /// A host report's kind follows from how it was made.
+    pub fn of_mode(mode: Mode) -> Self {
+        match mode {
+            Mode::Parse => ReportKind::Paste,
+            Mode::Probe | Mode::Demo => ReportKind::Host,
+        }
+    }
 }
 
 /// Everything found for one mail domain.
@@ -65,6 +79,8 @@ pub enum ReportKind {
 pub struct DomainReport {
     pub schema_version: u32,
     pub kind: ReportKind,
+    /// How the domain was reached: every report object carries it as `mode` (always `probe`).
+    pub mode: Mode,
     /// What the user typed.
     pub input: String,
     /// The domain, without a trailing dot.
@@ -88,6 +104,7 @@ impl DomainReport {
         DomainReport {
             schema_version: SCHEMA_VERSION,
             kind: ReportKind::Domain,
+            mode: Mode::Probe,
             input: input.to_string(),
             domain: domain.to_string(),
             verdict: Verdict::Ok,

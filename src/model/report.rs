@@ -209,6 +209,8 @@ pub struct TranscriptEntry {
 pub struct Report {
     pub schema_version: u32,
     pub mode: Mode,
+    /// `host` or `paste` (a domain report says `domain`): the same key in every report.
+    pub kind: super::ReportKind,
     pub verdict: Verdict,
     /// One line a person can paste into a ticket.
     pub summary: String,

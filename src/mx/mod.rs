@@ -72,7 +72,12 @@ impl DomainOptions {
 
 /// A report for a TARGET that cannot be probed at all (`invalid-target`).
 pub fn invalid_target_report(input: &str, reason: &str, opts: &ProbeOptions) -> Report {
-    let shown = smtp_grammar::escape_bytes(input.as_bytes());
+    invalid_target_bytes(input.as_bytes(), reason, opts)
+}
+
+/// The same for a line as read, not necessarily UTF-8: escaped here, once.
+pub fn invalid_target_bytes(input: &[u8], reason: &str, opts: &ProbeOptions) -> Report {
+    let shown = smtp_grammar::escape_bytes(input);
     let mut report = error_report(
         Mode::Probe,
         FindingId::InvalidTarget,
@@ -93,6 +98,14 @@ pub fn invalid_target_report(input: &str, reason: &str, opts: &ProbeOptions) -> 
     report
 }
 
+/// Says which line of a list an `invalid-target` report came from (`batch`).
+pub fn at_line(report: &mut Report, line: u64) {
+    report.summary = format!("line {line}: {}", report.summary);
+    if let Some(f) = report.findings.first_mut() {
+        f.message = format!("line {line}: {}", f.message);
+    }
+}
+
 /// Probes one TARGET as typed (`mx.example.com`, `example.com`, `192.0.2.1:587`), as a host or
 /// a domain per [`DomainOptions::kind`]. `port_flag`: `--port` was given (shown in the input).
 pub async fn probe_target(
@@ -101,18 +114,29 @@ pub async fn probe_target(
     dopts: &DomainOptions,
     port_flag: bool,
 ) -> TargetReport {
-    let target = match parse_target(input) {
+    // smtp://, smtps:// and user@domain are understood in a list too; web URLs get a hint.
+    let form = match crate::net::read_target_form(input) {
+        Ok(f) => f,
+        Err(reason) => return TargetReport::Host(invalid_target_report(input, &reason, opts)),
+    };
+    let target = match parse_target(&form.target) {
         Ok(t) => t,
         Err(e) => return TargetReport::Host(invalid_target_report(input, &e.to_string(), opts)),
     };
     let mut opts = opts.clone();
+    if form.implicit_tls && !opts.implicit_tls {
+        opts.implicit_tls = true;
+        if !port_flag {
+            opts.port = 465;
+        }
+    }
     if let Some(port) = target.port {
         opts.port = port;
     }
     let as_host = match dopts.kind {
         TargetKind::Host => true,
         TargetKind::Domain => false,
-        TargetKind::Auto => target.ip.is_some() || target.port.is_some(),
+        TargetKind::Auto => !form.mail_domain && (target.ip.is_some() || target.port.is_some()),
     };
     if !as_host {
         if target.ip.is_some() || target.port.is_some() {
@@ -195,7 +219,17 @@ pub async fn probe_domain(
     dopts: &DomainOptions,
 ) -> DomainReport {
     let mut findings = Vec::new();
-    let mut exchanges: Vec<(u16, String, bool)> = match resolver.mx(domain).await {
+    tracing::debug!("MX lookup for {domain}");
+    let answer = resolver.mx(domain).await;
+    match &answer {
+        Ok(MxAnswer::Null) => tracing::debug!("{domain}: null MX"),
+        Ok(MxAnswer::Hosts { records, .. }) => {
+            let list: Vec<String> = records.iter().map(|(p, e)| format!("{p} {e}")).collect();
+            tracing::debug!("{domain}: MX {}", list.join(", "));
+        }
+        Err(e) => tracing::debug!("{domain}: MX lookup: {e}"),
+    }
+    let mut exchanges: Vec<(u16, String, bool)> = match answer {
         Ok(MxAnswer::Null) => {
             // RFC 7505: a deliberate "this domain accepts no mail". Nothing to probe and
             // nothing wrong, so the verdict stays ok; the finding says why nothing was probed.
@@ -282,6 +316,12 @@ pub async fn probe_domain(
         vec![None; exchanges.len()];
     while let Some(joined) = lookups.join_next().await {
         if let Ok((i, result)) = joined {
+            if let Some((_, exchange, _)) = exchanges.get(i) {
+                match &result {
+                    Ok(addrs) => tracing::debug!("{exchange}: addresses {}", join_addrs(addrs)),
+                    Err(e) => tracing::debug!("{exchange}: address lookup: {e}"),
+                }
+            }
             if let Some(slot) = resolved.get_mut(i) {
                 *slot = Some(result);
             }
@@ -307,8 +347,12 @@ pub async fn probe_domain(
             policy: Default::default(),
         };
         match lookup {
-            Ok(addrs) => {
-                if dopts.first_address {
+            Ok(found) => {
+                // -4/-6/--source: only that family; an MX with none is reported once.
+                let addrs = opts.net.keep(&found);
+                if addrs.is_empty() {
+                    jobs.push((idx, exchange.clone(), found));
+                } else if dopts.first_address {
                     jobs.push((idx, exchange.clone(), addrs));
                 } else {
                     jobs.extend(addrs.into_iter().map(|a| (idx, exchange.clone(), vec![a])));
@@ -428,4 +472,13 @@ async fn probe_resolved(
             report
         }
     }
+}
+
+/// Addresses for a log line: `192.0.2.1, 2001:db8::1` (no ports).
+pub(crate) fn join_addrs(addrs: &[SocketAddr]) -> String {
+    addrs
+        .iter()
+        .map(|a| a.ip().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -75,6 +75,73 @@ fn is_host_name(host: &str) -> bool {
         })
 }
 
+/// What a TARGET's form says beyond host and port: a URL scheme or a mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetForm {
+    /// The target with the scheme, path or local part removed: what [`parse_target`] reads.
+    pub target: String,
+    /// `smtps://`: TLS from the first byte.
+    pub implicit_tls: bool,
+    /// A mail address: its domain is a mail domain, whatever its form.
+    pub mail_domain: bool,
+    /// What was understood, for the user (`None` when the target was plain).
+    pub note: Option<String>,
+}
+
+/// Reads `smtp://host[:port]`, `smtps://host[:port]` and `user@domain`; refuses web and other
+/// URLs with a hint. A plain target comes back unchanged.
+pub fn read_target_form(input: &str) -> Result<TargetForm, String> {
+    let trimmed = input.trim();
+    let plain = |t: &str| TargetForm {
+        target: t.to_string(),
+        implicit_tls: false,
+        mail_domain: false,
+        note: None,
+    };
+    if let Some((scheme, rest)) = trimmed.split_once("://") {
+        let scheme = scheme.to_ascii_lowercase();
+        // The authority only: no user info, path, query or fragment.
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        return match scheme.as_str() {
+            "smtp" => Ok(TargetForm {
+                note: Some(format!("{trimmed:?} read as the SMTP server {host}")),
+                ..plain(host)
+            }),
+            "smtps" => Ok(TargetForm {
+                implicit_tls: true,
+                note: Some(format!(
+                    "{trimmed:?} read as {host} with TLS from the first byte (--implicit-tls, \
+                     port 465 unless one is given)"
+                )),
+                ..plain(host)
+            }),
+            "http" | "https" => Err(format!(
+                "{trimmed:?} is a web address; smtp-tls-check speaks SMTP: give the mail \
+                 domain ({}) or a mail server (mx.example.com, mx.example.com:587)",
+                host.split(':').next().unwrap_or(host)
+            )),
+            _ => Err(format!(
+                "{trimmed:?}: {scheme}:// is not understood; give a mail domain, a host, \
+                 host:port, or smtp:// / smtps:// URLs"
+            )),
+        };
+    }
+    if let Some((local, domain)) = trimmed.rsplit_once('@') {
+        if local.is_empty() || domain.is_empty() {
+            return Err(format!("{trimmed:?} is not a mail address or a host"));
+        }
+        return Ok(TargetForm {
+            mail_domain: true,
+            note: Some(format!(
+                "{trimmed:?} is a mail address: probing the mail servers of its domain {domain}"
+            )),
+            ..plain(domain)
+        });
+    }
+    Ok(plain(trimmed))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -96,6 +163,27 @@ mod tests {
         assert_eq!((t.host.as_str(), t.port), ("2001:db8::25", None));
         let t = parse_target("192.0.2.1:25").unwrap();
         assert_eq!(t.ip, Some("192.0.2.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn url_and_address_forms() {
+        let f = read_target_form("smtps://mx.example.com/").unwrap();
+        assert_eq!(
+            (f.target.as_str(), f.implicit_tls),
+            ("mx.example.com", true)
+        );
+        let f = read_target_form("smtp://mx.example.com:587").unwrap();
+        assert_eq!(
+            (f.target.as_str(), f.implicit_tls),
+            ("mx.example.com:587", false)
+        );
+        let f = read_target_form("postmaster@example.com").unwrap();
+        assert_eq!((f.target.as_str(), f.mail_domain), ("example.com", true));
+        assert!(read_target_form("https://example.com/")
+            .unwrap_err()
+            .contains("web address"));
+        assert!(read_target_form("ftp://x").is_err());
+        assert_eq!(read_target_form("example.com").unwrap().note, None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub fn render_domain_human(report: &DomainReport, style: &Style) -> String {
         let sev = style.severity(f.severity);
         let _ = writeln!(out, "  {sev} [{}] {}", f.id.as_str(), f.message);
         if let Some(e) = &f.evidence {
-            let _ = writeln!(out, "          {e}");
+            let _ = writeln!(out, "          {}", super::visible_ends(e));
         }
         if let Some(h) = &f.hint {
             let _ = writeln!(out, "          hint: {h}");

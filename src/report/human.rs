@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use super::Style;
+use super::{visible_ends, Style};
 use crate::model::{LineRole, Report, TranscriptDirection};
 
 fn opt_ms(v: Option<f64>) -> Option<String> {
@@ -15,6 +15,8 @@ pub fn render_human(report: &Report, style: &Style) -> String {
         .target
         .as_ref()
         .map(|t| match &t.address {
+            // An IP literal typed is the address connected to: say it once, with its port.
+            Some(addr) if t.host.parse::<std::net::IpAddr>().is_ok() => addr.clone(),
             Some(addr) => format!("{} ({addr})", t.input),
             None => t.input.clone(),
         })
@@ -65,7 +67,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
         let width = ehlo
             .lines
             .iter()
-            .map(|l| l.raw.chars().count())
+            .map(|l| visible_ends(&l.raw).chars().count())
             .max()
             .unwrap_or(0)
             .min(48);
@@ -76,7 +78,8 @@ pub fn render_human(report: &Report, style: &Style) -> String {
                 LineRole::InvalidEhloLine => style.yellow(&note),
                 LineRole::Greeting | LineRole::EhloLine => style.dim(&note),
             };
-            let _ = writeln!(out, "  {:>2}  {:<width$}  <- {note}", i + 1, line.raw);
+            let raw = visible_ends(&line.raw);
+            let _ = writeln!(out, "  {:>2}  {raw:<width$}  <- {note}", i + 1);
         }
         let _ = writeln!(out, "  STARTTLS: {}", style.bold(ehlo.starttls));
     }
@@ -180,6 +183,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
         for (i, c) in tls.certificates.iter().enumerate() {
             if let Some(err) = &c.parse_error {
                 let _ = writeln!(out, "  [{i}] unparsable certificate: {err}");
+                write_pem(&mut out, c.pem.as_deref());
                 continue;
             }
             let _ = writeln!(out, "  [{i}] {}", c.subject);
@@ -207,6 +211,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
                 "      key     {}{bits}, {}",
                 c.key_type, c.signature_algorithm
             );
+            write_pem(&mut out, c.pem.as_deref());
         }
     }
 
@@ -236,7 +241,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
                     "  {:<7} {:<28} {}",
                     "",
                     "",
-                    style.dim(&format!("evidence: {e}"))
+                    style.dim(&format!("evidence: {}", visible_ends(e)))
                 );
             }
             if let Some(h) = &f.hint {
@@ -276,4 +281,11 @@ pub fn render_human(report: &Report, style: &Style) -> String {
         }
     }
     out
+}
+
+/// `--show-certs`: the certificate as PEM, unindented so it can be copied as it is.
+fn write_pem(out: &mut String, pem: Option<&str>) {
+    if let Some(pem) = pem {
+        out.push_str(pem);
+    }
 }

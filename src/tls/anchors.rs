@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::pki_types::CertificateDer;
+use rustls::sign::CertifiedKey;
 use rustls::version::{TLS12, TLS13};
 use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
 
@@ -51,6 +52,10 @@ pub enum TlsSetupError {
     BadAnchor { index: usize, source: rustls::Error },
     #[error(transparent)]
     Verifier(#[from] rustls::client::VerifierBuilderError),
+    #[error("{} contains no PEM private key", path.display())]
+    NoKey { path: PathBuf },
+    #[error("the key in {} does not belong to the client certificate", path.display())]
+    KeyMismatch { path: PathBuf },
     #[error(transparent)]
     Rustls(#[from] rustls::Error),
 }
@@ -63,6 +68,8 @@ pub struct TrustAnchors {
     templates: [ClientConfig; 3],
     description: String,
     anchor_count: usize,
+    /// `--client-cert`/`--client-key`, offered to servers that ask.
+    client_identity: Option<Arc<CertifiedKey>>,
 }
 
 impl TrustAnchors {
@@ -93,6 +100,110 @@ impl TrustAnchors {
         }
         let description = format!("CA file {} ({})", path.display(), plural(certs.len()));
         Self::build(roots_from(certs)?, description)
+    }
+
+    /// `--ca-path`: every certificate in the PEM files of a directory (`*.pem`, `*.crt`,
+    /// `*.cer` and OpenSSL's hashed `*.0`..`*.9` names; a certificate found twice counts once).
+    pub fn from_pem_dir(dir: &Path) -> Result<Self, TlsSetupError> {
+        let entries = std::fs::read_dir(dir).map_err(|source| TlsSetupError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
+                matches!(ext, "pem" | "crt" | "cer")
+                    || (ext.len() == 1 && ext.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect();
+        paths.sort();
+        let mut certs = Vec::new();
+        for path in &paths {
+            let bytes = std::fs::read(path).map_err(|source| TlsSetupError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            for cert in rustls_pemfile::certs(&mut bytes.as_slice()) {
+                let cert = cert.map_err(|source| TlsSetupError::BadPem {
+                    path: path.clone(),
+                    source,
+                })?;
+                if !certs.contains(&cert) {
+                    certs.push(cert);
+                }
+            }
+        }
+        if certs.is_empty() {
+            return Err(TlsSetupError::NoCertificates {
+                path: dir.to_owned(),
+            });
+        }
+        let description = format!("CA directory {} ({})", dir.display(), plural(certs.len()));
+        Self::build(roots_from(certs)?, description)
+    }
+
+    /// `--system-roots`: this machine's trust store, as rustls-native-certs finds it
+    /// (SSL_CERT_FILE / SSL_CERT_DIR, else the distribution's bundle). Certificates the store
+    /// holds that are not usable anchors are skipped, as OpenSSL does.
+    pub fn system() -> Result<Self, TlsSetupError> {
+        let found = rustls_native_certs::load_native_certs();
+        let mut roots = RootCertStore::empty();
+        let (_added, _skipped) = roots.add_parsable_certificates(found.certs);
+        if roots.is_empty() {
+            let path = PathBuf::from("the system trust store");
+            return Err(match found.errors.into_iter().next() {
+                Some(e) => TlsSetupError::Io {
+                    path,
+                    source: std::io::Error::other(e.to_string()),
+                },
+                None => TlsSetupError::NoCertificates { path },
+            });
+        }
+        let description = format!("system trust store ({})", plural(roots.len()));
+        Self::build(roots, description)
+    }
+
+    /// `--client-cert`/`--client-key`: offer this identity when a server asks for one.
+    pub fn with_client_identity(mut self, cert: &Path, key: &Path) -> Result<Self, TlsSetupError> {
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|source| TlsSetupError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        };
+        let cert_pem = read(cert)?;
+        let chain = rustls_pemfile::certs(&mut cert_pem.as_slice())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| TlsSetupError::BadPem {
+                path: cert.to_owned(),
+                source,
+            })?;
+        if chain.is_empty() {
+            return Err(TlsSetupError::NoCertificates {
+                path: cert.to_owned(),
+            });
+        }
+        let key_pem = read(key)?;
+        let key_der = rustls_pemfile::private_key(&mut key_pem.as_slice())
+            .map_err(|source| TlsSetupError::BadPem {
+                path: key.to_owned(),
+                source,
+            })?
+            .ok_or_else(|| TlsSetupError::NoKey {
+                path: key.to_owned(),
+            })?;
+        let provider = crate::tls::ring_provider();
+        let signing = provider.key_provider.load_private_key(key_der)?;
+        let identity = CertifiedKey::new(chain, signing);
+        identity
+            .keys_match()
+            .map_err(|_| TlsSetupError::KeyMismatch {
+                path: key.to_owned(),
+            })?;
+        self.client_identity = Some(Arc::new(identity));
+        Ok(self)
     }
 
     /// Trust exactly these DER certificates.
@@ -129,6 +240,7 @@ impl TrustAnchors {
             templates,
             description,
             anchor_count,
+            client_identity: None,
         })
     }
 
@@ -155,7 +267,10 @@ impl TrustAnchors {
         &self,
         versions: TlsVersions,
     ) -> (Arc<ClientConfig>, Arc<RecordingVerifier>) {
-        let recorder = Arc::new(RecordingVerifier::new(self.verifier.clone()));
+        let recorder = Arc::new(
+            RecordingVerifier::new(self.verifier.clone())
+                .with_client_identity(self.client_identity.clone()),
+        );
         let mut config = self.templates[versions as usize].clone();
         config
             .dangerous()

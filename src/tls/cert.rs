@@ -49,6 +49,9 @@ pub struct CertInfo {
     pub sha256: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_error: Option<String>,
+    /// The certificate as PEM, with `--show-certs` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pem: Option<String>,
     /// (not_before, not_after) as Unix seconds, for exact sentences in `describe`.
     #[serde(skip)]
     pub(crate) validity_unix: Option<(i64, i64)>,
@@ -102,6 +105,7 @@ fn inspect_one(der: &[u8], now: i64) -> CertInfo {
         is_ca: cert.is_ca(),
         sha256,
         parse_error: None,
+        pem: None,
         validity_unix: Some((not_before, not_after)),
     };
     for ext in cert.extensions() {

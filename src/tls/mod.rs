@@ -19,6 +19,19 @@ pub use verifier::{RecordingVerifier, VerifyOutcome};
 
 use std::sync::Arc;
 
+/// A certificate as PEM (`--show-certs`), lines of 64 characters as RFC 7468 asks.
+pub fn to_pem(der: &rustls::pki_types::CertificateDer<'_>) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
 /// Always the ring provider, passed explicitly: never depend on a process-wide default.
 pub(crate) fn ring_provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())

@@ -218,7 +218,11 @@ fn leaf_params(names: &[&str], validity: Validity) -> Result<CertificateParams, 
     params.distinguished_name.push(DnType::CommonName, *first);
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    // ClientAuth too: the tests of --client-cert present a leaf of the same test CA.
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     params.use_authority_key_identifier_extension = true;
     let (from, to) = validity.window()?;
     params.not_before = from;

@@ -25,6 +25,8 @@ pub struct RecordingVerifier {
     inner: Arc<WebPkiServerVerifier>,
     outcome: Mutex<Option<VerifyOutcome>>,
     client_cert_requested: AtomicBool,
+    /// `--client-cert`: offered when the server asks.
+    client_identity: Option<Arc<CertifiedKey>>,
 }
 
 impl RecordingVerifier {
@@ -33,7 +35,13 @@ impl RecordingVerifier {
             inner,
             outcome: Mutex::new(None),
             client_cert_requested: AtomicBool::new(false),
+            client_identity: None,
         }
+    }
+
+    pub(crate) fn with_client_identity(mut self, identity: Option<Arc<CertifiedKey>>) -> Self {
+        self.client_identity = identity;
+        self
     }
 
     /// `None` until the server's Certificate message has been processed.
@@ -98,12 +106,16 @@ impl ServerCertVerifier for RecordingVerifier {
 /// Installed as the client-cert resolver only to notice a CertificateRequest: some servers
 /// answer our empty Certificate with a generic handshake_failure, and this disambiguates it.
 impl ResolvesClientCert for RecordingVerifier {
-    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+    fn resolve(&self, _hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
         self.client_cert_requested.store(true, Ordering::Relaxed);
-        None
+        // Only a key the server accepts a signature from; otherwise no certificate, as before.
+        self.client_identity
+            .as_ref()
+            .filter(|k| k.key.choose_scheme(schemes).is_some())
+            .cloned()
     }
 
     fn has_certs(&self) -> bool {
-        false
+        self.client_identity.is_some()
     }
 }

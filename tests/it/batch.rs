@@ -23,10 +23,7 @@ fn batch(args: &[&str], stdin: Option<&str>) -> BatchRun {
     }
     let out = cmd.output().expect("run binary");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let lines = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect();
+    let lines = stdout.lines().map(super::common::parse_json).collect();
     BatchRun {
         code: out.status.code().unwrap_or(-1),
         lines,

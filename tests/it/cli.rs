@@ -131,7 +131,7 @@ fn parse_masked_and_absent() {
 #[test]
 fn demo_default_is_the_seeds_case() {
     let r = run(&["demo", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let v = super::common::parse_json(&r.stdout);
     assert_eq!(r.code, 3);
     assert_eq!(v["mode"], "demo");
     assert_eq!(v["ehlo"]["starttls"], "greeting-only");
@@ -162,7 +162,7 @@ fn demo_every_scenario_gives_its_verdict() {
     ];
     for (scenario, verdict, id) in expected {
         let r = run(&["demo", scenario, "--json"]);
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let v = super::common::parse_json(&r.stdout);
         assert_eq!(v["verdict"], verdict, "{scenario}: {}", r.stdout);
         if !id.is_empty() {
             assert!(
@@ -180,7 +180,7 @@ fn demo_every_scenario_gives_its_verdict() {
 #[test]
 fn demo_force_starttls_shows_what_lenient_clients_get() {
     let r = run(&["demo", "seeds-broken", "--force-starttls", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let v = super::common::parse_json(&r.stdout);
     assert_eq!(v["tls"]["established"], true);
     assert_eq!(v["tls"]["verified"], true);
     assert_eq!(

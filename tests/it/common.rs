@@ -45,12 +45,42 @@ pub(crate) fn bin() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("smtp-tls-check").expect("binary built")
 }
 
+/// Parses one JSON report (or batch line) and checks it against `schema/report.schema.json`:
+/// every JSON output of the suite goes through here.
+pub(crate) fn parse_json(text: &str) -> Value {
+    let value: Value =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"));
+    assert_schema(&value);
+    value
+}
+
+/// Fails the test when `value` does not follow the published schema, naming each violation.
+pub(crate) fn assert_schema(value: &Value) {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let text = include_str!("../../schema/report.schema.json");
+        let schema: Value = serde_json::from_str(text).expect("schema is JSON");
+        jsonschema::draft202012::new(&schema).expect("schema compiles")
+    });
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "output does not follow schema/report.schema.json:\n{}\n{value:#}",
+        errors.join("\n")
+    );
+}
+
 fn finish(out: Output, json: bool) -> Run {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let json = if json {
-        serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}"))
+        if let Err(e) = serde_json::from_str::<Value>(&stdout) {
+            panic!("stdout is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}");
+        }
+        parse_json(&stdout)
     } else {
         Value::Null
     };

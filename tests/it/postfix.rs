@@ -217,6 +217,7 @@ fn probe(pf: &Postfix) -> (serde_json::Value, Option<i32>) {
             describe(&out)
         )
     });
+    super::common::assert_schema(&json);
     (json, out.status.code())
 }
 
