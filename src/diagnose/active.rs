@@ -51,7 +51,7 @@ fn enforcement_finding(e: Enforcement, port: u16) -> Finding {
             let f = if submission(port) {
                 Finding::error(
                     FindingId::StarttlsNotEnforced,
-                    format!("the server accepted MAIL FROM without TLS on submission port {port}: clients can send mail (and credentials) in plaintext; RFC 8314 3.3 wants TLS required for submission"),
+                    format!("the server accepted MAIL FROM without TLS on submission port {port}: a mail transaction starts in plaintext; RFC 8314 3.3 wants TLS required for submission (the probe sends no RCPT, so a refusal later in the transaction is not ruled out)"),
                 )
                 .with_hint("require TLS before MAIL and AUTH on submission ports (Postfix: smtpd_tls_security_level=encrypt in the submission service)")
             } else if port == 25 {
@@ -87,9 +87,12 @@ fn enforcement_finding(e: Enforcement, port: u16) -> Finding {
             };
             f.with_evidence(evidence(&reply))
         }
-        Enforcement::Unclear(reply) => Finding::info(
+        Enforcement::Unclear(reply, why) => Finding::info(
             FindingId::UnexpectedReply,
-            format!("MAIL FROM:<> before TLS was answered {}, neither accepted nor refused for lack of TLS: enforcement could not be judged", reply.code),
+            format!(
+                "MAIL FROM:<> before TLS was answered {} ({why}): enforcement could not be judged",
+                reply.code
+            ),
         )
         .with_evidence(evidence(&reply)),
     }

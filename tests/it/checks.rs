@@ -123,6 +123,49 @@ fn mx_on_25_that_takes_mail_without_tls_is_as_it_should_be() {
     assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
 }
 
+/// RFC 4954 6: "530 5.7.0 Authentication required" to MAIL before AUTH is about AUTH, not TLS;
+/// reading it as RFC 3207's 530 would call a server that never asked for TLS "enforced".
+#[test]
+fn submission_530_authentication_required_is_not_tls_enforced() {
+    let pki = Pki::new();
+    let s = ScriptedServer::start_on(
+        "127.12.3.87:587",
+        enforcement_steps(&pki, "530 5.7.0 Authentication required\r\n"),
+    );
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    assert!(!r.has("starttls-enforced"), "{}", r.stdout);
+    assert!(!r.has("starttls-not-enforced"), "{}", r.stdout);
+    let f = r.finding("unexpected-reply");
+    assert_eq!(f["severity"], "info", "{f}");
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("530") && msg.contains("authentication"),
+        "{msg}"
+    );
+    assert!(
+        f["evidence"]
+            .to_string()
+            .contains("Authentication required"),
+        "{f}"
+    );
+    assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
+    no_rcpt_or_data(&s);
+}
+
+/// A 4xx is temporary: `454 TLS not available` to MAIL is not a server requiring TLS.
+#[test]
+fn a_temporary_refusal_naming_tls_is_not_tls_enforced() {
+    let pki = Pki::new();
+    let s = ScriptedServer::start_on(
+        "127.12.3.25:25",
+        enforcement_steps(&pki, "454 4.7.0 TLS not available due to local problem\r\n"),
+    );
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    assert!(!r.has("starttls-enforced"), "{}", r.stdout);
+    assert_eq!(r.finding("unexpected-reply")["severity"], "info");
+    assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
+}
+
 // --- --check-injection -------------------------------------------------------------------
 
 fn injection_steps(pki: &Pki, inside: Vec<Step>) -> Vec<Step> {
