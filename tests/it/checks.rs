@@ -212,6 +212,45 @@ fn a_late_answer_inside_tls_is_still_command_injection() {
     assert_eq!(r.code, 3);
 }
 
+/// A greeting sent again inside TLS (as some servers behind a TLS proxy do) is not an answer
+/// to the injected NOOP: NOOP is never answered 220.
+#[test]
+fn a_220_greeting_repeated_inside_tls_is_not_command_injection() {
+    let pki = Pki::new();
+    let mut inside = vec![
+        send("220 mx.test ESMTP\r\n"),
+        Step::Expect("EHLO"),
+        send(TLS_EHLO),
+    ];
+    inside.extend(closing());
+    let s = ScriptedServer::start(injection_steps(&pki, inside));
+    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    assert!(!r.has("starttls-command-injection"), "{}", r.stdout);
+    assert!(r.has("starttls-injection-not-vulnerable"), "{}", r.stdout);
+}
+
+/// A one-line EHLO reply and a 250 to QUIT look like a late injected answer shifting the
+/// replies, but also like an odd server that injects nothing: not a confident "vulnerable".
+#[test]
+fn a_one_line_ehlo_reply_and_250_to_quit_is_inconclusive_not_vulnerable() {
+    let pki = Pki::new();
+    let inside = vec![
+        Step::Expect("EHLO"),
+        send("250 mx.test\r\n"),
+        Step::Expect("QUIT"),
+        send("250 bye\r\n"),
+    ];
+    let s = ScriptedServer::start(injection_steps(&pki, inside));
+    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    assert!(!r.has("starttls-command-injection"), "{}", r.stdout);
+    assert!(!r.has("starttls-injection-not-vulnerable"), "{}", r.stdout);
+    let f = r.finding("starttls-injection-inconclusive");
+    assert!(
+        f["message"].to_string().contains("cannot be told apart"),
+        "{f}"
+    );
+}
+
 #[test]
 fn a_server_that_discards_the_pipelined_command_is_not_vulnerable() {
     let pki = Pki::new();
