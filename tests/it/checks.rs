@@ -362,6 +362,28 @@ fn nodes_with_different_certificates_are_a_warning() {
     assert_eq!((r.verdict(), r.code), ("warning", 1), "{}", r.stdout);
 }
 
+/// A node that refuses sessions (here: `421` instead of a greeting, as a server limiting
+/// connections does) says nothing about STARTTLS: the sessions that reached EHLO all got it,
+/// so "some senders get TLS and some do not" would be a wrong answer.
+#[test]
+fn a_node_that_refuses_sessions_is_not_intermittent_starttls() {
+    let pki = Pki::new();
+    let (one, _two) = pair(
+        compliant_steps(pki.server(&["mx.test"], Validity::Valid)),
+        vec![send(
+            "421 4.7.0 mx.test Too many connections, try later\r\n",
+        )],
+    );
+    let r = probe_pair(&pki, one.addr.port(), "2");
+    let f = r.finding("starttls-intermittent");
+    assert_eq!(f["severity"], "warning", "{}", r.stdout);
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("2 of 4 offered STARTTLS"), "{msg}");
+    assert!(!msg.contains("did not offer"), "{msg}");
+    assert!(!msg.contains("some senders get TLS"), "{msg}");
+    assert_eq!((r.verdict(), r.code), ("warning", 1), "{}", r.stdout);
+}
+
 #[test]
 fn samples_that_agree_say_so() {
     let pki = Pki::new();
