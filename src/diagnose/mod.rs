@@ -10,6 +10,7 @@ mod foreign;
 mod reply;
 mod samples;
 mod session;
+mod tls;
 
 pub use active::enforcement_implicit;
 pub use domain::finish_domain;
