@@ -387,6 +387,23 @@ pub fn session_report(
         ));
     }
 
+    // A 421 to a check's command ended the session before STARTTLS: the check cost the
+    // diagnosis, and nothing can be said about TLS.
+    let closed_at_check = record
+        .before_starttls
+        .iter()
+        .any(|c| c.reply.as_ref().is_some_and(|r| r.code == 421));
+    if closed_at_check && offered && !ctx.tls_skipped && !record.starttls.sent {
+        diagnosed = false;
+        findings.push(
+            Finding::error(
+                FindingId::ConnectionClosed,
+                "the server closed the session (421) in answer to a --check-enforcement command, before STARTTLS: STARTTLS and TLS were not tested",
+            )
+            .with_hint("probe again without --check-enforcement to test TLS"),
+        );
+    }
+
     if let Some(e) = &record.error {
         let mut f =
             super::foreign::not_smtp(e, &target).unwrap_or_else(|| session_error_finding(e));

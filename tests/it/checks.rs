@@ -166,6 +166,27 @@ fn a_temporary_refusal_naming_tls_is_not_tls_enforced() {
     assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
 }
 
+/// RFC 5321 3.8: 421 closes the session. The probe must not go on to STARTTLS and then blame
+/// STARTTLS for the silence; TLS was not tested, so there is no verdict (exit 4).
+#[test]
+fn a_421_to_the_enforcement_mail_ends_the_session_without_a_tls_verdict() {
+    let pki = Pki::new();
+    let mut steps = opening(GOOD_EHLO);
+    steps.extend([
+        Step::Expect("MAIL FROM:<>"),
+        send("421 4.3.2 mx.test Service shutting down\r\n"),
+        Step::Hang,
+    ]);
+    let s = ScriptedServer::start(steps);
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    assert!(!r.has("timeout"), "{}", r.stdout);
+    assert!(!s.received().iter().any(|c| c.starts_with("STARTTLS")));
+    let f = r.finding("connection-closed");
+    assert!(f["message"].to_string().contains("not tested"), "{f}");
+    assert_eq!(r.finding("unexpected-reply")["severity"], "info");
+    assert_eq!((r.verdict(), r.code), ("error", 4), "{}", r.stdout);
+}
+
 // --- --check-injection -------------------------------------------------------------------
 
 fn injection_steps(pki: &Pki, inside: Vec<Step>) -> Vec<Step> {
