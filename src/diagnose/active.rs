@@ -45,6 +45,20 @@ pub fn enforcement_implicit() -> Finding {
     )
 }
 
+/// `--check-injection` in a session that never sent STARTTLS: say so rather than nothing.
+pub fn injection_not_run(record: &SessionRecord, implicit: bool, tls_skipped: bool) -> Finding {
+    let why = if implicit {
+        "implicit TLS: there is no STARTTLS to pipeline a command with"
+    } else if tls_skipped {
+        "--no-tls: STARTTLS was not sent"
+    } else if record.error.is_some() || record.ehlo.as_ref().is_none_or(|e| e.code != 250) {
+        "the session ended before STARTTLS"
+    } else {
+        "the server does not offer STARTTLS, so it was not sent (--force-starttls sends it anyway)"
+    };
+    injection_finding(Injection::Inconclusive(why))
+}
+
 fn enforcement_finding(e: Enforcement, port: u16) -> Finding {
     match e {
         Enforcement::Accepted(reply) => {

@@ -272,6 +272,25 @@ fn a_one_line_ehlo_reply_and_250_to_quit_is_inconclusive_not_vulnerable() {
     );
 }
 
+/// --check-injection asked for, but no STARTTLS to test: the report says so instead of
+/// saying nothing about the check.
+#[test]
+fn injection_without_a_starttls_offer_says_it_was_not_tested() {
+    let pki = Pki::new();
+    let mut steps = opening("250-mx.test\r\n250 8BITMIME\r\n");
+    steps.extend(closing());
+    let s = ScriptedServer::start(steps);
+    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    let f = r.finding("starttls-injection-inconclusive");
+    assert!(
+        f["message"].to_string().contains("does not offer STARTTLS"),
+        "{f}"
+    );
+    assert!(!r.has("starttls-injection-not-vulnerable"));
+    assert!(r.has("starttls-not-offered"), "{:?}", r.finding_ids());
+    assert_eq!((r.verdict(), r.code), ("fail", 3), "{}", r.stdout);
+}
+
 #[test]
 fn a_server_that_discards_the_pipelined_command_is_not_vulnerable() {
     let pki = Pki::new();
