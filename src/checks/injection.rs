@@ -35,10 +35,7 @@ pub fn outcome(record: &SessionRecord) -> Option<Injection> {
     if let Some(reply) = p.answered_inside_tls.as_ref().filter(|r| r.code != 220) {
         return Some(Injection::Vulnerable(reply.clone()));
     }
-    let tls_ok = record
-        .tls
-        .as_ref()
-        .is_some_and(|t| t.session.is_some() && t.handshake_error.is_none());
+    let tls_ok = record.tls.as_ref().is_some_and(|t| t.completed());
     let accepted = record.starttls.reply.as_ref().map(|r| r.code) == Some(220);
     if !accepted {
         return Some(Injection::Inconclusive(
