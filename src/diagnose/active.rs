@@ -152,21 +152,38 @@ fn auth_before_tls(record: &SessionRecord, port: u16) -> Option<Finding> {
     let mut mechs: Vec<String> = Vec::new();
     let mut found = false;
     for k in &parsed.keywords {
-        let upper = k.keyword.to_ascii_uppercase();
-        if upper == "AUTH" {
+        if k.keyword.eq_ignore_ascii_case("AUTH") {
             found = true;
             mechs.extend(k.params.iter().cloned());
-        } else if let Some(old) = upper.strip_prefix("AUTH=") {
-            // The pre-RFC 4954 form some servers still send: AUTH=PLAIN LOGIN.
+        }
+    }
+    // The pre-RFC 4954 form some servers still send, `AUTH=PLAIN LOGIN`: `=` cannot be in an
+    // ehlo-keyword, so the grammar lists it as an invalid line, but clients that know the
+    // form (Outlook Express and its kin) authenticate by it.
+    for line in &parsed.invalid_lines {
+        let mut words = line.text.split_ascii_whitespace();
+        let first = words.next().unwrap_or_default();
+        let old = first
+            .get(..5)
+            .filter(|p| p.eq_ignore_ascii_case("AUTH="))
+            .and_then(|_| first.get(5..));
+        if let Some(old) = old {
             found = true;
-            mechs.push(old.to_string());
-            mechs.extend(k.params.iter().cloned());
+            mechs.extend(
+                old.split(',')
+                    .chain(words)
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_string),
+            );
         }
     }
     if !found {
         return None;
     }
-    mechs.dedup();
+    // Servers that also speak to pre-RFC 4954 clients list the same mechanisms twice
+    // (`AUTH PLAIN LOGIN` and `AUTH=PLAIN LOGIN`): name each once.
+    let mut seen = std::collections::BTreeSet::new();
+    mechs.retain(|m| seen.insert(m.to_ascii_uppercase()));
     let list = escape_bytes(mechs.join(" ").as_bytes());
     let plain = mechs.iter().any(|m| reveals_password(m));
     let severity = if plain {
@@ -187,4 +204,46 @@ fn auth_before_tls(record: &SessionRecord, port: u16) -> Option<Finding> {
         )
         .with_hint("offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only=yes; RFC 4954 4 and RFC 8314)"),
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use smtp_grammar::{parse_reply, Limits};
+
+    #[test]
+    fn auth_and_old_auth_form_name_each_mechanism_once() {
+        let ehlo =
+            "250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250-AUTH=PLAIN LOGIN\r\n250 8BITMIME\r\n";
+        let record = SessionRecord {
+            ehlo: Some(parse_reply(ehlo.as_bytes(), Limits::default()).unwrap()),
+            ..SessionRecord::default()
+        };
+        let f = auth_before_tls(&record, 587).unwrap();
+        assert_eq!(f.severity, Severity::Error);
+        assert!(
+            f.message.starts_with("AUTH (PLAIN LOGIN) is offered"),
+            "{}",
+            f.message
+        );
+    }
+
+    /// `=` is not allowed in an ehlo-keyword, so the old form is an invalid line to the
+    /// grammar; it still offers AUTH to clients that read it.
+    #[test]
+    fn the_old_auth_equals_form_alone_is_auth_before_tls() {
+        let ehlo = "250-mx.test\r\n250-AUTH=LOGIN PLAIN\r\n250 8BITMIME\r\n";
+        let record = SessionRecord {
+            ehlo: Some(parse_reply(ehlo.as_bytes(), Limits::default()).unwrap()),
+            ..SessionRecord::default()
+        };
+        let f = auth_before_tls(&record, 25).unwrap();
+        assert_eq!(f.severity, Severity::Error);
+        assert!(
+            f.message.starts_with("AUTH (LOGIN PLAIN) is offered"),
+            "{}",
+            f.message
+        );
+    }
 }
