@@ -9,7 +9,7 @@ use super::{client_view_entries, ehlo_findings, ehlo_section, reply_findings, su
 use crate::model::{
     Finding, FindingId, Mode, Report, Severity, TargetSection, TlsSection, SCHEMA_VERSION,
 };
-use crate::session::{SessionError, SessionRecord};
+use crate::session::{Phase, SessionError, SessionRecord};
 
 /// What diagnosis needs to know besides the record.
 #[derive(Debug, Clone)]
@@ -393,6 +393,15 @@ pub fn session_report(
         .before_starttls
         .iter()
         .any(|c| c.reply.as_ref().is_some_and(|r| r.code == 421));
+    // The same for a check's command that got no answer (timeout, connection closed): the
+    // error finding below says what happened, but it is not a verdict on STARTTLS.
+    let stopped_at_check = record
+        .error
+        .as_ref()
+        .is_some_and(|e| e.phase() == Phase::Check);
+    if stopped_at_check && !record.starttls.sent {
+        diagnosed = false;
+    }
     if closed_at_check && offered && !ctx.tls_skipped && !record.starttls.sent {
         diagnosed = false;
         findings.push(

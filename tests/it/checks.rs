@@ -187,6 +187,20 @@ fn a_421_to_the_enforcement_mail_ends_the_session_without_a_tls_verdict() {
     assert_eq!((r.verdict(), r.code), ("error", 4), "{}", r.stdout);
 }
 
+/// A MAIL that is never answered stops the session at the check, before STARTTLS: the
+/// timeout is reported, but it is no verdict on STARTTLS or TLS (exit 4, not "fail").
+#[test]
+fn an_unanswered_enforcement_mail_is_no_verdict_on_tls() {
+    let pki = Pki::new();
+    let mut steps = opening(GOOD_EHLO);
+    steps.extend([Step::Expect("MAIL FROM:<>"), Step::Hang]);
+    let s = ScriptedServer::start(steps);
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    let f = r.finding("timeout");
+    assert!(f["message"].to_string().contains("check"), "{f}");
+    assert_eq!((r.verdict(), r.code), ("error", 4), "{}", r.stdout);
+}
+
 // --- --check-injection -------------------------------------------------------------------
 
 fn injection_steps(pki: &Pki, inside: Vec<Step>) -> Vec<Step> {
