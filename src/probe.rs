@@ -9,8 +9,8 @@ use tracing::Instrument;
 
 use crate::checks::{run_samples, ActiveChecks, Sample};
 use crate::diagnose::{
-    add_findings, enforcement_implicit, error_report, sample_findings, session_report,
-    DiagnoseContext,
+    add_findings, enforcement_implicit, error_report, injection_not_run, sample_findings,
+    session_report, DiagnoseContext,
 };
 use crate::model::{
     AddressAttempt, Finding, FindingId, Mode, Report, TargetSection, Timings, Verdict,
@@ -217,6 +217,10 @@ pub async fn probe_addrs_chain(
     }
     if opts.checks.enforcement && opts.implicit_tls {
         add_findings(&mut report, vec![enforcement_implicit()]);
+    }
+    if opts.checks.injection && record.pipelined.is_none() {
+        let f = injection_not_run(&record, opts.implicit_tls, opts.no_tls);
+        add_findings(&mut report, vec![f]);
     }
     if opts.checks.samples > 1 {
         // The session above is the first sample of its address; every address gets N.

@@ -17,10 +17,12 @@ pub const COMMANDS: &[&str] = &["MAIL FROM:<>", "RSET"];
 pub enum Enforcement {
     /// 2xx: a mail transaction started without TLS.
     Accepted(Reply),
-    /// 530, or a refusal whose text names TLS: TLS is required first.
+    /// 530 that does not say it is about authentication, or a permanent refusal whose text
+    /// names TLS: TLS is required first.
     Required(Reply),
-    /// Some other answer (550 for the null sender, 503, a 4xx): it does not tell.
-    Unclear(Reply),
+    /// Some other answer (550 for the null sender, 503, any 4xx, 530 "Authentication
+    /// required"): it does not tell; the reason says why.
+    Unclear(Reply, &'static str),
 }
 
 /// The enforcement fact of a session, if the check ran and MAIL got an answer.
@@ -33,22 +35,53 @@ pub fn outcome(record: &SessionRecord) -> Option<Enforcement> {
     Some(classify(reply))
 }
 
-/// Classifies the answer to MAIL. A refusal other than 530 counts as "TLS required" only when
-/// its text says so (the report shows the reply, so the reading can be checked).
+/// Classifies the answer to MAIL (the report shows the reply, so the reading can be checked).
+///
+/// 530 is shared: RFC 3207 4 uses it for "Must issue a STARTTLS command first" and RFC 4954 6
+/// for "Authentication required", which a submission server sends to MAIL before AUTH whether
+/// or not it requires TLS. So a 530 whose text names authentication and not TLS says nothing
+/// about TLS. A 4xx is a temporary answer (`454 TLS not available` is the opposite of
+/// requiring it), so only a permanent refusal that names TLS counts besides 530.
 pub fn classify(reply: Reply) -> Enforcement {
+    let tls = names_tls(&reply);
     match reply.code {
         200..=299 => Enforcement::Accepted(reply),
+        530 if !tls && names_auth(&reply) => Enforcement::Unclear(
+            reply,
+            "530 asks for authentication (RFC 4954 6), not for TLS: whether mail without TLS would be taken after AUTH is not known",
+        ),
         530 => Enforcement::Required(reply),
-        400..=599 if names_tls(&reply) => Enforcement::Required(reply),
-        _ => Enforcement::Unclear(reply),
+        500..=599 if tls => Enforcement::Required(reply),
+        400..=499 => Enforcement::Unclear(
+            reply,
+            "a temporary refusal says nothing about what the server requires",
+        ),
+        _ => Enforcement::Unclear(reply, "neither accepted nor refused for lack of TLS"),
     }
 }
 
-fn names_tls(reply: &Reply) -> bool {
-    reply.lines.iter().any(|l| {
-        let text = String::from_utf8_lossy(&l.text).to_ascii_uppercase();
-        text.contains("STARTTLS") || text.contains("TLS") || text.contains("ENCRYPT")
+/// The reply's words (split on anything not a letter), upper-cased.
+fn words(reply: &Reply) -> impl Iterator<Item = String> + '_ {
+    reply.lines.iter().flat_map(|l| {
+        String::from_utf8_lossy(&l.text)
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_uppercase)
+            .collect::<Vec<_>>()
     })
+}
+
+/// Whole words only: a host name such as `atlsmtp.example` or a URL must not read as "TLS".
+fn names_tls(reply: &Reply) -> bool {
+    words(reply).any(|w| {
+        matches!(w.as_str(), "TLS" | "STARTTLS" | "SSL")
+            || w.starts_with("ENCRYPT")
+            || w.starts_with("UNENCRYPT")
+    })
+}
+
+fn names_auth(reply: &Reply) -> bool {
+    words(reply).any(|w| w.starts_with("AUTH"))
 }
 
 #[cfg(test)]
@@ -77,7 +110,43 @@ mod tests {
         ));
         assert!(matches!(
             classify(reply("550 5.1.0 null sender refused\r\n")),
-            Enforcement::Unclear(_)
+            Enforcement::Unclear(..)
         ));
+    }
+
+    /// RFC 4954 6 reuses 530 for "Authentication required": on a submission port that is
+    /// the answer to MAIL before AUTH, TLS required or not.
+    #[test]
+    fn rfc4954_530_authentication_required_is_not_about_tls() {
+        assert!(matches!(
+            classify(reply("530 5.7.0 Authentication required\r\n")),
+            Enforcement::Unclear(..)
+        ));
+        // Both named: the TLS requirement is what the server states.
+        assert!(matches!(
+            classify(reply(
+                "530 5.7.11 Encryption required for requested authentication mechanism\r\n"
+            )),
+            Enforcement::Required(_)
+        ));
+        assert!(matches!(
+            classify(reply("530 Must issue a STARTTLS command first\r\n")),
+            Enforcement::Required(_)
+        ));
+    }
+
+    #[test]
+    fn a_temporary_refusal_or_a_word_inside_a_name_does_not_mean_tls_required() {
+        for text in [
+            "454 4.7.0 TLS not available due to local problem\r\n",
+            "451 4.7.1 Please use STARTTLS, try again later\r\n",
+            "421 4.7.0 mx.example Too many connections\r\n",
+            "550 5.7.1 rejected by policy at atlsmtp.example, see https://x.example/notls-faq\r\n",
+        ] {
+            assert!(
+                matches!(classify(reply(text)), Enforcement::Unclear(..)),
+                "{text}"
+            );
+        }
     }
 }

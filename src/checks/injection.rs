@@ -29,13 +29,13 @@ pub enum Injection {
 /// The injection fact of a session, if the check was asked for.
 pub fn outcome(record: &SessionRecord) -> Option<Injection> {
     let p = record.pipelined.as_ref()?;
-    if let Some(reply) = &p.answered_inside_tls {
+    // NOOP is answered 250, 5xx or 421 (RFC 5321 4.3.2), never 220: a 220 inside TLS is a
+    // greeting some servers (or a TLS proxy's backend) send again, not the injected answer.
+    // If the NOOP answer follows it, the shifted replies below still show it.
+    if let Some(reply) = p.answered_inside_tls.as_ref().filter(|r| r.code != 220) {
         return Some(Injection::Vulnerable(reply.clone()));
     }
-    let tls_ok = record
-        .tls
-        .as_ref()
-        .is_some_and(|t| t.session.is_some() && t.handshake_error.is_none());
+    let tls_ok = record.tls.as_ref().is_some_and(|t| t.completed());
     let accepted = record.starttls.reply.as_ref().map(|r| r.code) == Some(220);
     if !accepted {
         return Some(Injection::Inconclusive(
@@ -48,11 +48,18 @@ pub fn outcome(record: &SessionRecord) -> Option<Injection> {
         ));
     }
     // An answer that came after the listening ends up read as the reply to EHLO, and the
-    // real EHLO reply as the reply to QUIT: a single-line 250 then a 250 to QUIT (never a
-    // QUIT reply) shows the shift.
+    // real EHLO reply as the reply to QUIT: a single-line 250 then a multi-line 250 to QUIT
+    // (an EHLO reply; QUIT is answered 221 in one line) shows the shift. A single-line 250 to
+    // QUIT could be either a shifted one-line EHLO reply or a server that answers QUIT oddly
+    // after a bare EHLO reply: that cannot be told.
     if let (Some(ehlo), Some(quit)) = (&record.ehlo_after_tls, &record.quit) {
         if ehlo.lines.len() == 1 && ehlo.code == 250 && quit.code == 250 {
-            return Some(Injection::Vulnerable(ehlo.clone()));
+            if quit.lines.len() > 1 {
+                return Some(Injection::Vulnerable(ehlo.clone()));
+            }
+            return Some(Injection::Inconclusive(
+                "inside TLS, EHLO was answered with a single line and QUIT with 250: either a late answer to the injected command shifted the replies, or the server answers that way; the two cannot be told apart",
+            ));
         }
     }
     match p.listened_ms {

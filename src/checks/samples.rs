@@ -50,10 +50,7 @@ impl Sample {
             .as_ref()
             .filter(|e| e.code == 250)
             .map(|e| interpret_ehlo(e).is_ok_and(|x| x.starttls.strict_clients_see_it()));
-        let tls = record
-            .tls
-            .as_ref()
-            .map(|t| t.session.is_some() && t.handshake_error.is_none());
+        let tls = record.tls.as_ref().map(|t| t.completed());
         let leaf_sha256 = record
             .tls
             .as_ref()

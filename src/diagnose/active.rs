@@ -45,13 +45,27 @@ pub fn enforcement_implicit() -> Finding {
     )
 }
 
+/// `--check-injection` in a session that never sent STARTTLS: say so rather than nothing.
+pub fn injection_not_run(record: &SessionRecord, implicit: bool, tls_skipped: bool) -> Finding {
+    let why = if implicit {
+        "implicit TLS: there is no STARTTLS to pipeline a command with"
+    } else if tls_skipped {
+        "--no-tls: STARTTLS was not sent"
+    } else if record.error.is_some() || record.ehlo.as_ref().is_none_or(|e| e.code != 250) {
+        "the session ended before STARTTLS"
+    } else {
+        "the server does not offer STARTTLS, so it was not sent (--force-starttls sends it anyway)"
+    };
+    injection_finding(Injection::Inconclusive(why))
+}
+
 fn enforcement_finding(e: Enforcement, port: u16) -> Finding {
     match e {
         Enforcement::Accepted(reply) => {
             let f = if submission(port) {
                 Finding::error(
                     FindingId::StarttlsNotEnforced,
-                    format!("the server accepted MAIL FROM without TLS on submission port {port}: clients can send mail (and credentials) in plaintext; RFC 8314 3.3 wants TLS required for submission"),
+                    format!("the server accepted MAIL FROM without TLS on submission port {port}: a mail transaction starts in plaintext; RFC 8314 3.3 wants TLS required for submission (the probe sends no RCPT, so a refusal later in the transaction is not ruled out)"),
                 )
                 .with_hint("require TLS before MAIL and AUTH on submission ports (Postfix: smtpd_tls_security_level=encrypt in the submission service)")
             } else if port == 25 {
@@ -87,9 +101,12 @@ fn enforcement_finding(e: Enforcement, port: u16) -> Finding {
             };
             f.with_evidence(evidence(&reply))
         }
-        Enforcement::Unclear(reply) => Finding::info(
+        Enforcement::Unclear(reply, why) => Finding::info(
             FindingId::UnexpectedReply,
-            format!("MAIL FROM:<> before TLS was answered {}, neither accepted nor refused for lack of TLS: enforcement could not be judged", reply.code),
+            format!(
+                "MAIL FROM:<> before TLS was answered {} ({why}): enforcement could not be judged",
+                reply.code
+            ),
         )
         .with_evidence(evidence(&reply)),
     }
@@ -135,21 +152,38 @@ fn auth_before_tls(record: &SessionRecord, port: u16) -> Option<Finding> {
     let mut mechs: Vec<String> = Vec::new();
     let mut found = false;
     for k in &parsed.keywords {
-        let upper = k.keyword.to_ascii_uppercase();
-        if upper == "AUTH" {
+        if k.keyword.eq_ignore_ascii_case("AUTH") {
             found = true;
             mechs.extend(k.params.iter().cloned());
-        } else if let Some(old) = upper.strip_prefix("AUTH=") {
-            // The pre-RFC 4954 form some servers still send: AUTH=PLAIN LOGIN.
+        }
+    }
+    // The pre-RFC 4954 form some servers still send, `AUTH=PLAIN LOGIN`: `=` cannot be in an
+    // ehlo-keyword, so the grammar lists it as an invalid line, but clients that know the
+    // form (Outlook Express and its kin) authenticate by it.
+    for line in &parsed.invalid_lines {
+        let mut words = line.text.split_ascii_whitespace();
+        let first = words.next().unwrap_or_default();
+        let old = first
+            .get(..5)
+            .filter(|p| p.eq_ignore_ascii_case("AUTH="))
+            .and_then(|_| first.get(5..));
+        if let Some(old) = old {
             found = true;
-            mechs.push(old.to_string());
-            mechs.extend(k.params.iter().cloned());
+            mechs.extend(
+                old.split(',')
+                    .chain(words)
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_string),
+            );
         }
     }
     if !found {
         return None;
     }
-    mechs.dedup();
+    // Servers that also speak to pre-RFC 4954 clients list the same mechanisms twice
+    // (`AUTH PLAIN LOGIN` and `AUTH=PLAIN LOGIN`): name each once.
+    let mut seen = std::collections::BTreeSet::new();
+    mechs.retain(|m| seen.insert(m.to_ascii_uppercase()));
     let list = escape_bytes(mechs.join(" ").as_bytes());
     let plain = mechs.iter().any(|m| reveals_password(m));
     let severity = if plain {
@@ -170,4 +204,46 @@ fn auth_before_tls(record: &SessionRecord, port: u16) -> Option<Finding> {
         )
         .with_hint("offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only=yes; RFC 4954 4 and RFC 8314)"),
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use smtp_grammar::{parse_reply, Limits};
+
+    #[test]
+    fn auth_and_old_auth_form_name_each_mechanism_once() {
+        let ehlo =
+            "250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250-AUTH=PLAIN LOGIN\r\n250 8BITMIME\r\n";
+        let record = SessionRecord {
+            ehlo: Some(parse_reply(ehlo.as_bytes(), Limits::default()).unwrap()),
+            ..SessionRecord::default()
+        };
+        let f = auth_before_tls(&record, 587).unwrap();
+        assert_eq!(f.severity, Severity::Error);
+        assert!(
+            f.message.starts_with("AUTH (PLAIN LOGIN) is offered"),
+            "{}",
+            f.message
+        );
+    }
+
+    /// `=` is not allowed in an ehlo-keyword, so the old form is an invalid line to the
+    /// grammar; it still offers AUTH to clients that read it.
+    #[test]
+    fn the_old_auth_equals_form_alone_is_auth_before_tls() {
+        let ehlo = "250-mx.test\r\n250-AUTH=LOGIN PLAIN\r\n250 8BITMIME\r\n";
+        let record = SessionRecord {
+            ehlo: Some(parse_reply(ehlo.as_bytes(), Limits::default()).unwrap()),
+            ..SessionRecord::default()
+        };
+        let f = auth_before_tls(&record, 25).unwrap();
+        assert_eq!(f.severity, Severity::Error);
+        assert!(
+            f.message.starts_with("AUTH (LOGIN PLAIN) is offered"),
+            "{}",
+            f.message
+        );
+    }
 }

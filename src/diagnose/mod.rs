@@ -11,8 +11,9 @@ pub mod policy;
 mod reply;
 mod samples;
 mod session;
+mod tls;
 
-pub use active::enforcement_implicit;
+pub use active::{enforcement_implicit, injection_not_run};
 pub use domain::finish_domain;
 pub use ehlo::{client_view_entries, ehlo_findings, ehlo_section};
 pub use reply::reply_findings;

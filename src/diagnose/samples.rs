@@ -38,8 +38,13 @@ fn per_address(samples: &[Sample]) -> String {
         .map(|(a, ss)| {
             let offered = ss.iter().filter(|s| s.offered == Some(true)).count();
             let failed = ss.iter().filter(|s| s.error.is_some()).count();
+            let first_error = ss
+                .iter()
+                .find_map(|s| s.error.as_deref())
+                .map(|e| format!(" ({})", e.get(..e.len().min(160)).unwrap_or(e)))
+                .unwrap_or_default();
             format!(
-                "{a}: {} sessions, STARTTLS offered in {offered}, stopped early in {failed}",
+                "{a}: {} sessions, STARTTLS offered in {offered}, stopped early in {failed}{first_error}",
                 ss.len()
             )
         })
@@ -56,13 +61,22 @@ pub fn sample_findings(samples: &[Sample]) -> Vec<Finding> {
     if total < 2 {
         return Vec::new();
     }
+    // A session that never got an EHLO reply says nothing about STARTTLS: it is counted on
+    // its own, so a node that is down or a server limiting connections is not reported as
+    // "some senders get TLS and some do not".
     let offered = tally(samples, |s| {
-        Some(match (s.offered, &s.error) {
-            (Some(true), _) => "offered STARTTLS".to_string(),
-            (Some(false), _) => "did not offer STARTTLS".to_string(),
-            (None, Some(_)) => "stopped before EHLO".to_string(),
-            (None, None) => "gave no EHLO reply".to_string(),
+        s.offered.map(|o| {
+            if o {
+                "offered STARTTLS".to_string()
+            } else {
+                "did not offer STARTTLS".to_string()
+            }
         })
+    });
+    let stopped = tally(samples, |s| match (s.offered, &s.error) {
+        (Some(_), _) => None,
+        (None, Some(_)) => Some("stopped before EHLO".to_string()),
+        (None, None) => Some("gave no EHLO reply".to_string()),
     });
     let tls = tally(samples, |s| {
         s.tls.map(|ok| {
@@ -88,6 +102,13 @@ pub fn sample_findings(samples: &[Sample]) -> Vec<Finding> {
         severity = Severity::Error;
         parts.push(render(&offered, total));
     }
+    if !stopped.is_empty() {
+        severity = severity.max(Severity::Warning);
+        if offered.len() == 1 {
+            parts.push(render(&offered, total));
+        }
+        parts.push(render(&stopped, total));
+    }
     if tls.len() > 1 || (tls.len() == 1 && tls.values().sum::<usize>() < total && offered.len() > 1)
     {
         severity = Severity::Error;
@@ -109,7 +130,8 @@ pub fn sample_findings(samples: &[Sample]) -> Vec<Finding> {
     }
     let what = match severity {
         Severity::Error => "STARTTLS is intermittent: the sessions to this server disagree, so some senders get TLS and some do not",
-        Severity::Warning => "the sessions to this server showed different certificates: the nodes behind it are not in step",
+        Severity::Warning if stopped.is_empty() => "the sessions to this server showed different certificates: the nodes behind it are not in step",
+        Severity::Warning => "some sessions to this server stopped before an EHLO reply (a node down, or the server limiting connections); the sessions that got one agree on STARTTLS",
         Severity::Info => "the sessions reached different nodes (different banner names); they agree on STARTTLS and TLS",
     };
     vec![Finding::new(

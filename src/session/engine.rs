@@ -70,8 +70,10 @@ where
 {
     let mut conn = Conn::new(stream, ctx);
     let next = greet(&mut conn, cfg, ctx, record, Phase::Ehlo).await?;
-    if !matches!(next, AfterEhlo::Stop) {
-        before_starttls(&mut conn, cfg, ctx, record).await?;
+    // A 421 to a check's command closes the session (RFC 5321 3.8): saying STARTTLS to it
+    // would only blame STARTTLS for the server's going away.
+    if !matches!(next, AfterEhlo::Stop) && before_starttls(&mut conn, cfg, ctx, record).await? {
+        return Ok(());
     }
     let forced = match next {
         AfterEhlo::Starttls { forced } => forced,
@@ -156,13 +158,14 @@ where
 }
 
 /// The active checks' plaintext commands (MAIL FROM:<>, RSET), each reply recorded. Never RCPT
-/// or DATA: no check ever starts to deliver a message.
+/// or DATA: no check ever starts to deliver a message. True when the server answered 421 and
+/// is closing the session.
 async fn before_starttls<S>(
     conn: &mut Conn<S>,
     cfg: &SessionConfig,
     ctx: &mut Ctx,
     record: &mut SessionRecord,
-) -> Result<(), SessionError>
+) -> Result<bool, SessionError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -177,10 +180,10 @@ where
             last.reply = Some(reply);
         }
         if closing {
-            break;
+            return Ok(true);
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Inside TLS, before saying anything: a reply now can only answer the command that was

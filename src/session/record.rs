@@ -33,6 +33,14 @@ pub struct TlsRecord {
     pub received_instead: Option<Vec<u8>>,
 }
 
+impl TlsRecord {
+    /// The handshake completed and the server did not reject the client afterwards: the TLS
+    /// session was usable.
+    pub fn completed(&self) -> bool {
+        self.session.is_some() && self.handshake_error.is_none()
+    }
+}
+
 /// A command of [`crate::session::ExtraSteps::before_starttls`] and what came back.
 #[derive(Debug)]
 pub struct CommandRecord {

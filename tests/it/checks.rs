@@ -123,6 +123,84 @@ fn mx_on_25_that_takes_mail_without_tls_is_as_it_should_be() {
     assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
 }
 
+/// RFC 4954 6: "530 5.7.0 Authentication required" to MAIL before AUTH is about AUTH, not TLS;
+/// reading it as RFC 3207's 530 would call a server that never asked for TLS "enforced".
+#[test]
+fn submission_530_authentication_required_is_not_tls_enforced() {
+    let pki = Pki::new();
+    let s = ScriptedServer::start_on(
+        "127.12.3.87:587",
+        enforcement_steps(&pki, "530 5.7.0 Authentication required\r\n"),
+    );
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    assert!(!r.has("starttls-enforced"), "{}", r.stdout);
+    assert!(!r.has("starttls-not-enforced"), "{}", r.stdout);
+    let f = r.finding("unexpected-reply");
+    assert_eq!(f["severity"], "info", "{f}");
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("530") && msg.contains("authentication"),
+        "{msg}"
+    );
+    assert!(
+        f["evidence"]
+            .to_string()
+            .contains("Authentication required"),
+        "{f}"
+    );
+    assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
+    no_rcpt_or_data(&s);
+}
+
+/// A 4xx is temporary: `454 TLS not available` to MAIL is not a server requiring TLS.
+#[test]
+fn a_temporary_refusal_naming_tls_is_not_tls_enforced() {
+    let pki = Pki::new();
+    let s = ScriptedServer::start_on(
+        "127.12.3.25:25",
+        enforcement_steps(&pki, "454 4.7.0 TLS not available due to local problem\r\n"),
+    );
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    assert!(!r.has("starttls-enforced"), "{}", r.stdout);
+    assert_eq!(r.finding("unexpected-reply")["severity"], "info");
+    assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
+}
+
+/// RFC 5321 3.8: 421 closes the session. The probe must not go on to STARTTLS and then blame
+/// STARTTLS for the silence; TLS was not tested, so there is no verdict (exit 4).
+#[test]
+fn a_421_to_the_enforcement_mail_ends_the_session_without_a_tls_verdict() {
+    let pki = Pki::new();
+    let mut steps = opening(GOOD_EHLO);
+    steps.extend([
+        Step::Expect("MAIL FROM:<>"),
+        send("421 4.3.2 mx.test Service shutting down\r\n"),
+        Step::Hang,
+    ]);
+    let s = ScriptedServer::start(steps);
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    assert!(!r.has("timeout"), "{}", r.stdout);
+    assert!(!s.received().iter().any(|c| c.starts_with("STARTTLS")));
+    let f = r.finding("connection-closed");
+    assert!(f["message"].to_string().contains("not tested"), "{f}");
+    assert_eq!(r.finding("unexpected-reply")["severity"], "info");
+    assert_eq!((r.verdict(), r.code), ("error", 4), "{}", r.stdout);
+}
+
+/// A MAIL that is never answered stops the session at the check, before STARTTLS: the
+/// timeout is reported, but it is no verdict on STARTTLS or TLS (exit 4, not "fail").
+#[test]
+fn an_unanswered_enforcement_mail_is_no_verdict_on_tls() {
+    let pki = Pki::new();
+    let mut steps = opening(GOOD_EHLO);
+    steps.extend([Step::Expect("MAIL FROM:<>"), Step::Hang]);
+    let s = ScriptedServer::start(steps);
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    let f = r.finding("timeout");
+    assert!(f["message"].to_string().contains("check"), "{f}");
+    assert_eq!((r.verdict(), r.code), ("error", 4), "{}", r.stdout);
+}
+
 // --- --check-injection -------------------------------------------------------------------
 
 fn injection_steps(pki: &Pki, inside: Vec<Step>) -> Vec<Step> {
@@ -167,6 +245,64 @@ fn a_late_answer_inside_tls_is_still_command_injection() {
     let r = probe(&pki, &s.target(), &["--check-injection"]);
     assert!(r.has("starttls-command-injection"), "{}", r.stdout);
     assert_eq!(r.code, 3);
+}
+
+/// A greeting sent again inside TLS (as some servers behind a TLS proxy do) is not an answer
+/// to the injected NOOP: NOOP is never answered 220.
+#[test]
+fn a_220_greeting_repeated_inside_tls_is_not_command_injection() {
+    let pki = Pki::new();
+    let mut inside = vec![
+        send("220 mx.test ESMTP\r\n"),
+        Step::Expect("EHLO"),
+        send(TLS_EHLO),
+    ];
+    inside.extend(closing());
+    let s = ScriptedServer::start(injection_steps(&pki, inside));
+    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    assert!(!r.has("starttls-command-injection"), "{}", r.stdout);
+    assert!(r.has("starttls-injection-not-vulnerable"), "{}", r.stdout);
+}
+
+/// A one-line EHLO reply and a 250 to QUIT look like a late injected answer shifting the
+/// replies, but also like an odd server that injects nothing: not a confident "vulnerable".
+#[test]
+fn a_one_line_ehlo_reply_and_250_to_quit_is_inconclusive_not_vulnerable() {
+    let pki = Pki::new();
+    let inside = vec![
+        Step::Expect("EHLO"),
+        send("250 mx.test\r\n"),
+        Step::Expect("QUIT"),
+        send("250 bye\r\n"),
+    ];
+    let s = ScriptedServer::start(injection_steps(&pki, inside));
+    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    assert!(!r.has("starttls-command-injection"), "{}", r.stdout);
+    assert!(!r.has("starttls-injection-not-vulnerable"), "{}", r.stdout);
+    let f = r.finding("starttls-injection-inconclusive");
+    assert!(
+        f["message"].to_string().contains("cannot be told apart"),
+        "{f}"
+    );
+}
+
+/// --check-injection asked for, but no STARTTLS to test: the report says so instead of
+/// saying nothing about the check.
+#[test]
+fn injection_without_a_starttls_offer_says_it_was_not_tested() {
+    let pki = Pki::new();
+    let mut steps = opening("250-mx.test\r\n250 8BITMIME\r\n");
+    steps.extend(closing());
+    let s = ScriptedServer::start(steps);
+    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    let f = r.finding("starttls-injection-inconclusive");
+    assert!(
+        f["message"].to_string().contains("does not offer STARTTLS"),
+        "{f}"
+    );
+    assert!(!r.has("starttls-injection-not-vulnerable"));
+    assert!(r.has("starttls-not-offered"), "{:?}", r.finding_ids());
+    assert_eq!((r.verdict(), r.code), ("fail", 3), "{}", r.stdout);
 }
 
 #[test]
@@ -277,6 +413,28 @@ fn nodes_with_different_certificates_are_a_warning() {
     let r = probe_pair(&pki, one.addr.port(), "2");
     let f = r.finding("starttls-intermittent");
     assert_eq!(f["severity"], "warning", "{}", r.stdout);
+    assert_eq!((r.verdict(), r.code), ("warning", 1), "{}", r.stdout);
+}
+
+/// A node that refuses sessions (here: `421` instead of a greeting, as a server limiting
+/// connections does) says nothing about STARTTLS: the sessions that reached EHLO all got it,
+/// so "some senders get TLS and some do not" would be a wrong answer.
+#[test]
+fn a_node_that_refuses_sessions_is_not_intermittent_starttls() {
+    let pki = Pki::new();
+    let (one, _two) = pair(
+        compliant_steps(pki.server(&["mx.test"], Validity::Valid)),
+        vec![send(
+            "421 4.7.0 mx.test Too many connections, try later\r\n",
+        )],
+    );
+    let r = probe_pair(&pki, one.addr.port(), "2");
+    let f = r.finding("starttls-intermittent");
+    assert_eq!(f["severity"], "warning", "{}", r.stdout);
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("2 of 4 offered STARTTLS"), "{msg}");
+    assert!(!msg.contains("did not offer"), "{msg}");
+    assert!(!msg.contains("some senders get TLS"), "{msg}");
     assert_eq!((r.verdict(), r.code), ("warning", 1), "{}", r.stdout);
 }
 

@@ -784,4 +784,11 @@ fn response_injection_in_a_later_segment_fails_the_handshake() {
     // The forged bytes are shown only as what came instead of TLS, never as a reply.
     let f = r.finding("tls-handshake-failed");
     assert!(f["evidence"].to_string().contains("INJECTED"), "{f}");
+    // ... and nowhere else: every occurrence in the output is that evidence.
+    assert_eq!(
+        r.stdout.matches("INJECTED").count(),
+        f["evidence"].to_string().matches("INJECTED").count(),
+        "{}",
+        r.stdout
+    );
 }
