@@ -5,11 +5,13 @@
 
 mod domain;
 mod ehlo;
+mod paste;
 mod reply;
 mod session;
 
 pub use domain::finish_domain;
 pub use ehlo::{client_view_entries, ehlo_findings, ehlo_section};
+pub use paste::paste_report;
 pub use reply::reply_findings;
 pub use session::{session_report, DiagnoseContext};
 
@@ -76,6 +78,7 @@ pub fn parse_report(extracted: &Extracted) -> Report {
         ehlo_after_tls: None,
         timings_ms: Timings::default(),
         transcript: None,
+        input: None,
     }
 }
 
@@ -96,5 +99,6 @@ pub fn error_report(mode: Mode, id: FindingId, message: String) -> Report {
         ehlo_after_tls: None,
         timings_ms: Timings::default(),
         transcript: None,
+        input: None,
     }
 }

@@ -92,6 +92,9 @@ finding_ids! {
     DnsTimeout => "dns-timeout",
     DnsError => "dns-error",
     InvalidTarget => "invalid-target",
+    // Pasted input (`parse`).
+    PasteIncomplete => "paste-incomplete",
+    PasteTooLarge => "paste-too-large",
 }
 
 /// One thing the probe noticed.

@@ -11,6 +11,6 @@ pub use domain::{DomainReport, MxSection, ReportKind, TargetReport};
 pub use finding::{Finding, FindingId, Severity};
 pub use report::{
     AddressAttempt, BannerSection, ClientViewEntry, EhloKeywordEntry, EhloLineEntry, EhloSection,
-    ExitStatus, Greeting, LineRole, Mode, Report, TargetSection, Timings, TlsSection,
+    ExitStatus, Greeting, InputSection, LineRole, Mode, Report, TargetSection, Timings, TlsSection,
     TranscriptDirection, TranscriptEntry, Verdict, SCHEMA_VERSION,
 };

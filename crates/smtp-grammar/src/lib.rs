@@ -6,13 +6,15 @@
 //! - [`reply`]: bytes -> lines -> replies, incremental and bounded.
 //! - [`ehlo`]: a 250 reply to EHLO -> greeting, ehlo-lines, STARTTLS placement.
 //! - [`clients`]: what each family of real SMTP clients concludes from the same reply.
-//! - [`transcript`]: finds the EHLO reply inside a pasted conversation.
+//! - [`paste`]: reads what people paste (tool output, logs, tickets) and finds the EHLO reply.
+//! - [`transcript`]: the older single-reply entry point, now a view of [`paste`].
 //! - [`escape`]: renders server bytes safely for a terminal or a log.
 #![forbid(unsafe_code)]
 
 pub mod clients;
 pub mod ehlo;
 pub mod escape;
+pub mod paste;
 pub mod reply;
 pub mod transcript;
 
@@ -23,6 +25,7 @@ pub use ehlo::{
     StarttlsPlacement,
 };
 pub use escape::escape_bytes;
+pub use paste::{read_paste, Found, Paste, PasteError};
 pub use reply::{
     parse_reply, Anomaly, Limits, LineEnding, Reply, ReplyError, ReplyLine, ReplyReader, Separator,
     RFC_MAX_REPLY_LINE,
