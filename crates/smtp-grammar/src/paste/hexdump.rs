@@ -29,18 +29,20 @@ pub(crate) struct Streams {
 }
 
 impl Streams {
-    /// Adds one block of bytes read (`from_server`) or written, dumped on paste line `no`.
-    pub(crate) fn block(
+    /// Adds the bytes of one dump row read (`from_server`) or written, on paste line `no`;
+    /// `first` when the row starts a read or write (where a TLS record header can be).
+    pub(crate) fn row(
         &mut self,
         from_server: bool,
         bytes: &[u8],
         no: usize,
+        first: bool,
         out: &mut Vec<Piece>,
     ) {
         if self.tls || bytes.is_empty() {
             return;
         }
-        if matches!(bytes, [20..=23, 3, ..]) {
+        if first && matches!(bytes, [20..=23, 3, ..]) {
             self.tls = true;
             out.push(Piece::tls(no));
             return;
@@ -109,14 +111,17 @@ fn read_dotnet(lines: &[Line], _notes: &mut Vec<String>) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut streams = Streams::default();
     let mut from_server = true;
+    let mut first = true;
     for line in lines {
         let l = &line.text;
         if let Some(bytes) = dotnet_row(l) {
-            streams.block(from_server, &bytes, line.no, &mut out);
+            streams.row(from_server, &bytes, line.no, first, &mut out);
+            first = false;
             continue;
         }
         if contains(l, b"Data from ") {
             from_server = contains(l, b"::Receive");
+            first = true;
         } else if contains(l, b"SecureChannel") || contains(l, b"SslStream") {
             if !streams.tls {
                 streams.tls = true;

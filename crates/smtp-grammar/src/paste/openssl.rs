@@ -59,29 +59,19 @@ fn read(lines: &[Line], notes: &mut Vec<String>) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut streams = Streams::default();
     let mut from_server = true;
-    let mut block: Vec<u8> = Vec::new();
-    let mut block_no = 0;
+    let mut first = true;
     let mut dumps = false;
     let mut tls_text = false;
-    let flush = |block: &mut Vec<u8>,
-                 from_server: bool,
-                 no: usize,
-                 streams: &mut Streams,
-                 out: &mut Vec<Piece>| {
-        streams.block(from_server, &std::mem::take(block), no, out);
-    };
     for line in lines {
         let l = &line.text;
         if let Some(bytes) = dump_row(l) {
-            if block.is_empty() {
-                block_no = line.no;
-            }
-            block.extend_from_slice(&bytes);
-            dumps = true;
             out.push(Piece::text(line.no, &[], false));
+            streams.row(from_server, &bytes, line.no, first, &mut out);
+            first = false;
+            dumps = true;
             continue;
         }
-        flush(&mut block, from_server, block_no, &mut streams, &mut out);
+        first = true;
         if l.starts_with(b"read from 0x") {
             from_server = true;
             out.push(Piece::text(line.no, &[], false));
@@ -109,7 +99,6 @@ fn read(lines: &[Line], notes: &mut Vec<String>) -> Vec<Piece> {
             out.push(Piece::text(line.no, trim(l), false));
         }
     }
-    flush(&mut block, from_server, block_no, &mut streams, &mut out);
     streams.finish(&mut out);
     if dumps {
         notes.push("read the plaintext conversation from openssl's -debug hex dumps".to_string());

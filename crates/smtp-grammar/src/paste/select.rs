@@ -128,6 +128,22 @@ pub(super) fn select(
 ) -> Result<Found, PasteError> {
     let items: Vec<Item> = pieces.iter().map(item).collect();
     let any_client = items.iter().any(|i| matches!(i, Item::Client { .. }));
+    // Nothing is dropped silently: the lines read as something other than SMTP are listed.
+    let mut skipped: Vec<usize> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Other { no, text } if !text.is_empty() => Some(*no),
+            _ => None,
+        })
+        .collect();
+    skipped.dedup();
+    if !skipped.is_empty() {
+        notes.push(format!(
+            "{} line(s) are not SMTP commands or replies and were skipped: {}",
+            skipped.len(),
+            ranges(&skipped, 6)
+        ));
+    }
     let sessions = split_sessions(&items);
     if sessions.len() > 1 {
         let starts: Vec<String> = sessions
