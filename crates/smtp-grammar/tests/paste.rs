@@ -120,3 +120,41 @@ fn the_first_session_is_chosen_and_said_so() {
         p.notes
     );
 }
+
+proptest::proptest! {
+    /// Pastes made of every family's line shapes, shuffled and damaged: nothing panics, a found
+    /// reply names one paste line per reply line, and no note carries a control character.
+    #[test]
+    fn any_mix_of_shapes_is_read_safely(
+        parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "250-STARTTLS", "250-mx.example", "250 SIZE 1", "220 mx", "EHLO a", "STARTTLS",
+                "posttls-finger: < ", "<-  ", " -> ", "<~  ", "reply: b'", "\\r\\n'", "SMTP<< ",
+                "SERVER -> CLIENT: ", "-&gt;", "<br>", "mailnews.smtp: S: ", "<-- ", "* ", "< ",
+                "0000 - 32 35 30 2d 53 54", "read from 0x1 [0x2] (4 bytes => 4 (0x4))",
+                "> 2026/11/30 16:27:53.0  length=14 from=0 to=13", "\\r", "\u{a0}", "\x1b[31m",
+                "```", "`", "> ", "=", "=3D", "\t", ",", "2026-11-30T16:27:53.000Z,a,s,0,l,r,<,",
+                "\n", "\r\n", "\n", "\n", "\x00", "\u{feff}",
+            ]),
+            0..60,
+        ),
+        utf16 in proptest::bool::ANY,
+    ) {
+        let text: String = parts.concat();
+        let input: Vec<u8> = if utf16 {
+            text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+        } else {
+            text.into_bytes()
+        };
+        let p = read_paste(&input, Limits::default());
+        proptest::prop_assert!(!p.notes.is_empty());
+        for note in &p.notes {
+            proptest::prop_assert!(!note.chars().any(char::is_control), "{:?}", note);
+        }
+        if let Ok(found) = &p.outcome {
+            proptest::prop_assert_eq!(found.ehlo_reply.code, 250);
+            proptest::prop_assert_eq!(found.reply_lines.len(), found.ehlo_reply.lines.len());
+            proptest::prop_assert!(interpret_ehlo(&found.ehlo_reply).is_ok());
+        }
+    }
+}
