@@ -288,6 +288,14 @@ def main():
         first, *rest = REPLIES[scen]
         n = f"dec-unknown-prefix-first-line-{scen}.txt"
         write(n, "\n".join([BANNER, "EHLO ESA.com", "Nov 30 16:27:53 gw proxy[77]: " + first] + rest) + "\n"); exp(n, scen, fmt="generic")
+        # The reply pasted into a one-line field (a ticket form, a chat message).
+        n = f"dec-joined-one-line-{scen}.txt"
+        write(n, "\n".join([BANNER, "EHLO ESA.com", " ".join(REPLIES[scen])]) + "\n"); exp(n, scen, fmt="generic")
+        # A long ehlo-line wrapped by a mail client: the tail is reported, not read as SMTP.
+        long_line = "250-XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR"
+        wrapped = REPLIES[scen][:2] + [long_line[:44], long_line[44:]] + REPLIES[scen][2:]
+        n = f"dec-wrapped-long-line-{scen}.txt"
+        write(n, "\n".join([BANNER, "EHLO ESA.com"] + wrapped) + "\n"); exp(n, scen, fmt="generic")
         # Two sessions pasted one after the other: the first one is diagnosed.
         other = "absent" if scen != "absent" else "seed"
         n = f"dec-two-sessions-swaks-{scen}.txt"
@@ -297,6 +305,8 @@ def main():
     seed = REPLIES["seed"]
     n = "dec-unknown-prefix-inside-reply.txt"
     write(n, "\n".join([seed[0], seed[1], "[gw-7] relay: " + seed[2]] + seed[3:]) + "\n"); exp(n, "incomplete", fmt="generic")
+    n = "dec-wrapped-starttls-refused.txt"
+    write(n, "\n".join([BANNER, "EHLO ESA.com", "250-mail.domain1.com Hello client.example [192.0.2.9], pleased to", "meet you STARTTLS", "250 SIZE 30000000"]) + "\n"); exp(n, "incomplete", fmt="generic")
     n = "dec-fragment-last-line.txt"; write(n, "250 SIZE 30000000\n"); exp(n, "incomplete", fmt="generic")
     n = "dec-fragment-tail.txt"; write(n, "250-PIPELINING\n250-HELP\n250 SIZE 30000000\n"); exp(n, "incomplete", fmt="generic")
     n = "dec-cut-inside-reply.txt"

@@ -99,6 +99,7 @@ pub(crate) fn read(lines: &[Line], notes: &mut Vec<String>) -> Vec<Piece> {
     }
     let mut arrows = Vec::new();
     let mut prefixed = Vec::new();
+    let mut joined = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let s = cleaned(line);
         if has_literal_breaks(s) {
@@ -107,7 +108,13 @@ pub(crate) fn read(lines: &[Line], notes: &mut Vec<String>) -> Vec<Piece> {
             continue;
         }
         if is_smtp(s) {
-            out.push(Piece::text(line.no, s, false));
+            let parts = split_joined(s);
+            if parts.len() > 1 {
+                joined.push(line.no);
+            }
+            for p in parts {
+                out.push(Piece::text(line.no, p, false));
+            }
             continue;
         }
         if let Some(rest) = strip_arrow(s) {
@@ -163,6 +170,12 @@ pub(crate) fn read(lines: &[Line], notes: &mut Vec<String>) -> Vec<Piece> {
             ranges(&prefixed, 8)
         ));
     }
+    if !joined.is_empty() {
+        notes.push(format!(
+            "line(s) {} hold several reply lines run together (pasted into one line): split again before each `<code>-`/`<code> ` that follows white space",
+            ranges(&joined, 8)
+        ));
+    }
     if !literal.is_empty() {
         notes.push(format!(
             "split lines {} at literal `\\r\\n`/`\\n` escapes; their line ends are judged as written",
@@ -170,6 +183,28 @@ pub(crate) fn read(lines: &[Line], notes: &mut Vec<String>) -> Vec<Piece> {
         ));
     }
     out
+}
+
+/// `250-mx 250-PIPELINING 250 STARTTLS` (a reply pasted into one line): split before each
+/// white space + the line's own code + `-` or SP.
+fn split_joined(s: &[u8]) -> Vec<&[u8]> {
+    let Some(code) = s.get(..3).filter(|_| is_reply_line(s)) else {
+        return vec![s];
+    };
+    let mut cuts = vec![0];
+    for i in 4..s.len() {
+        let here = s.get(i - 1).is_some_and(|b| *b == b' ' || *b == b'\t')
+            && s.get(i..i + 3) == Some(code)
+            && matches!(s.get(i + 3), Some(b'-' | b' '))
+            && cuts.last().is_some_and(|&c| s.get(c + 3) == Some(&b'-'));
+        if here {
+            cuts.push(i);
+        }
+    }
+    cuts.push(s.len());
+    cuts.windows(2)
+        .filter_map(|w| s.get(*w.first()?..*w.get(1)?).map(trim))
+        .collect()
 }
 
 fn has_literal_breaks(s: &[u8]) -> bool {

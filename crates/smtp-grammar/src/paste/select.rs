@@ -375,10 +375,11 @@ fn build(
     // A line inside the reply that was not read as SMTP but looks like a reply line with a
     // prefix nobody recognised: reading on would diagnose a reply with a line missing.
     for (no, text) in &skipped_inside {
-        if holds_reply_code(text) {
+        let starttls = text.windows(8).any(|w| w.eq_ignore_ascii_case(b"STARTTLS"));
+        if holds_reply_code(text) || starttls {
             return Err(PasteError::NoPlaintextReply {
                 why: format!(
-                    "line {no} inside the EHLO reply holds a reply code after text this tool cannot read (`{}`); diagnosing the reply without it could be wrong. Remove the prefix from every line and paste again",
+                    "line {no} inside the EHLO reply is not a reply line but holds a reply code or STARTTLS (`{}`); diagnosing the reply without it could be wrong. Paste each reply line whole, without prefixes or wrapping",
                     crate::escape_bytes(text.get(..80).unwrap_or(text))
                 ),
             });
@@ -387,7 +388,7 @@ fn build(
     if !skipped_inside.is_empty() {
         let skipped: Vec<usize> = skipped_inside.iter().map(|(n, _)| *n).collect();
         notes.push(format!(
-            "skipped lines {} between the reply's lines (not SMTP)",
+            "skipped line(s) {} between the reply's lines (not SMTP: wrapped text or a comment); the reply is read without them",
             ranges(&skipped, 8)
         ));
     }
