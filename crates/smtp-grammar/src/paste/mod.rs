@@ -20,6 +20,7 @@ mod openssl;
 mod own;
 mod phpmailer;
 mod postfix;
+mod refuse;
 mod select;
 mod smtplib;
 mod socat;
@@ -187,7 +188,7 @@ pub fn read_paste(input: &[u8], limits: Limits) -> Paste {
     let refused = family.refuse.and_then(|r| r(&pieces));
     let outcome = match refused {
         Some(why) => Err(PasteError::NoPlaintextReply { why }),
-        None => select::select(&lines, &pieces, family.id, limits, &mut notes),
+        None => select::select(&pieces, family.id, limits, &mut notes),
     };
     Paste {
         format: family.id,
