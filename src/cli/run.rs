@@ -7,15 +7,15 @@ use anyhow::{bail, Context};
 use clap::FromArgMatches;
 use smtp_tls_check::batch::{run_batch, BatchOptions, Shard};
 use smtp_tls_check::demo::{find_scenario, DemoServer, DEMO_TLS_NAME, SCENARIOS};
-use smtp_tls_check::diagnose::{error_report, parse_report};
-use smtp_tls_check::model::{ExitStatus, FindingId, Mode, Report, TargetReport};
+use smtp_tls_check::diagnose::paste_report;
+use smtp_tls_check::model::{ExitStatus, Mode, Report, TargetReport};
 use smtp_tls_check::mx::{probe_target, TargetKind};
 use smtp_tls_check::net::{parse_target, read_target_form};
 use smtp_tls_check::probe::probe_addrs;
 use smtp_tls_check::report::{
     render_human, render_json, render_json_line, render_target_human, render_target_verdict_line,
 };
-use smtp_tls_check::smtp_grammar::{extract_ehlo_reply, Limits};
+use smtp_tls_check::smtp_grammar::{read_paste, Limits};
 use smtp_tls_check::tls::TrustAnchors;
 
 use super::args::{
@@ -164,6 +164,7 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
     let output = Output::from_args(output_args);
     let mut input = Vec::new();
+    // One octet past the limit tells a paste of exactly 1 MiB from a larger one.
     if args.file == "-" {
         use std::io::IsTerminal;
         // A terminal on stdin is a person about to paste, not a pipe: say how to finish.
@@ -174,20 +175,22 @@ fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
             );
         }
         std::io::stdin()
-            .take(MAX_PASTE)
+            .take(MAX_PASTE + 1)
             .read_to_end(&mut input)
             .context("cannot read stdin")?;
     } else {
         std::fs::File::open(&args.file)
             .with_context(|| format!("cannot open {}", args.file))?
-            .take(MAX_PASTE)
+            .take(MAX_PASTE + 1)
             .read_to_end(&mut input)
             .with_context(|| format!("cannot read {}", args.file))?;
     }
-    let report = match extract_ehlo_reply(&input, Limits::default()) {
-        Ok(extracted) => parse_report(&extracted),
-        Err(e) => error_report(Mode::Parse, FindingId::MalformedReply, e.to_string()),
-    };
+    let too_large = (input.len() as u64 > MAX_PASTE).then(|| {
+        input.truncate(MAX_PASTE as usize);
+        MAX_PASTE
+    });
+    let paste = read_paste(&input, Limits::default());
+    let report = paste_report(&paste, too_large);
     emit(&report, &output)
 }
 

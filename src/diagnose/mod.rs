@@ -8,6 +8,7 @@ mod domain;
 mod ehlo;
 mod foreign;
 pub mod policy;
+mod paste;
 mod reply;
 mod samples;
 mod session;
@@ -16,6 +17,7 @@ mod tls;
 pub use active::{enforcement_implicit, injection_not_run};
 pub use domain::finish_domain;
 pub use ehlo::{client_view_entries, ehlo_findings, ehlo_section};
+pub use paste::paste_report;
 pub use reply::reply_findings;
 pub use samples::{add_findings, sample_findings};
 pub use session::{session_report, DiagnoseContext};
@@ -84,6 +86,7 @@ pub fn parse_report(extracted: &Extracted) -> Report {
         ehlo_after_tls: None,
         timings_ms: Timings::default(),
         transcript: None,
+        input: None,
     }
 }
 
@@ -105,5 +108,6 @@ pub fn error_report(mode: Mode, id: FindingId, message: String) -> Report {
         ehlo_after_tls: None,
         timings_ms: Timings::default(),
         transcript: None,
+        input: None,
     }
 }

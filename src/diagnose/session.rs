@@ -450,6 +450,7 @@ pub fn session_report(
             .map(|e| keyword_entries(&e)),
         timings_ms: record.timings,
         transcript: None,
+        input: None,
     }
 }
 

@@ -122,6 +122,9 @@ finding_ids! {
     DaneMismatch => "dane-mismatch",
     DaneUnusable => "dane-unusable",
     DaneIndeterminate => "dane-indeterminate",
+    // Pasted input (`parse`).
+    PasteIncomplete => "paste-incomplete",
+    PasteTooLarge => "paste-too-large",
 }
 
 /// One thing the probe noticed.

@@ -15,6 +15,6 @@ pub use policy::{
 };
 pub use report::{
     AddressAttempt, BannerSection, ClientViewEntry, EhloKeywordEntry, EhloLineEntry, EhloSection,
-    ExitStatus, Greeting, LineRole, Mode, Report, TargetSection, Timings, TlsSection,
+    ExitStatus, Greeting, InputSection, LineRole, Mode, Report, TargetSection, Timings, TlsSection,
     TranscriptDirection, TranscriptEntry, Verdict, SCHEMA_VERSION,
 };

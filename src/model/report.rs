@@ -204,6 +204,22 @@ pub struct TranscriptEntry {
     pub text: String,
 }
 
+/// How `parse` read a paste: every assumption is listed, nothing is dropped silently.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSection {
+    /// The format family detected (`swaks`, `postfix-log`, ..., `generic`).
+    pub format: &'static str,
+    /// Its name for people.
+    pub format_name: &'static str,
+    /// 1-based line numbers, in the paste, of the EHLO reply's lines (empty when none).
+    pub reply_lines: Vec<usize>,
+    /// False when the format does not keep the server's bytes: bare LF and trailing white
+    /// space could not be judged.
+    pub bytes_judged: bool,
+    /// Every assumption made while reading, in order.
+    pub notes: Vec<String>,
+}
+
 /// Everything one probe (or one `parse`) found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -225,6 +241,9 @@ pub struct Report {
     pub timings_ms: Timings,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcript: Option<Vec<TranscriptEntry>>,
+    /// `parse`: how the paste was read (format, reply lines, every assumption).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<InputSection>,
 }
 
 impl Report {

@@ -29,6 +29,23 @@ pub fn render_human(report: &Report, style: &Style) -> String {
         report.summary
     );
 
+    if let Some(input) = &report.input {
+        let lines = match (input.reply_lines.first(), input.reply_lines.last()) {
+            (Some(a), Some(b)) if a != b => format!("; EHLO reply on paste lines {a}-{b}"),
+            (Some(a), _) => format!("; EHLO reply on paste line {a}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "\n{}  {}{lines}",
+            style.bold("Input"),
+            input.format_name
+        );
+        for note in &input.notes {
+            let _ = writeln!(out, "  - {note}");
+        }
+    }
+
     if let Some(target) = &report.target {
         let failed: Vec<_> = target
             .attempts

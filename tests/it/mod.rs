@@ -12,6 +12,7 @@ mod policy_lab;
 mod policy_sts;
 mod human;
 mod logs;
+mod pastes;
 mod postfix;
 mod probe;
 mod real_checks;

@@ -6,7 +6,8 @@
 //! - [`reply`]: bytes -> lines -> replies, incremental and bounded.
 //! - [`ehlo`]: a 250 reply to EHLO -> greeting, ehlo-lines, STARTTLS placement.
 //! - [`clients`]: what each family of real SMTP clients concludes from the same reply.
-//! - [`transcript`]: finds the EHLO reply inside a pasted conversation.
+//! - [`paste`]: reads what people paste (tool output, logs, tickets) and finds the EHLO reply.
+//! - [`transcript`]: the older single-reply entry point, now a view of [`paste`].
 //! - [`escape`]: renders server bytes safely for a terminal or a log.
 //! - [`sniff`]: names the protocol of a peer that answered with something other than SMTP.
 #![forbid(unsafe_code)]
@@ -14,6 +15,7 @@
 pub mod clients;
 pub mod ehlo;
 pub mod escape;
+pub mod paste;
 pub mod reply;
 pub mod sniff;
 pub mod transcript;
@@ -25,6 +27,7 @@ pub use ehlo::{
     StarttlsPlacement,
 };
 pub use escape::escape_bytes;
+pub use paste::{read_paste, Found, Paste, PasteError};
 pub use reply::{
     parse_reply, Anomaly, Limits, LineEnding, Reply, ReplyError, ReplyLine, ReplyReader, Separator,
     RFC_MAX_REPLY_LINE,
