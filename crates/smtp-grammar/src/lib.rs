@@ -16,7 +16,10 @@ pub mod escape;
 pub mod reply;
 pub mod transcript;
 
-pub use clients::{client_view, sees_starttls, ClientProfile, ClientVerdict, Rule, CLIENTS};
+pub use clients::{
+    client_view, sees_starttls, ClientProfile, ClientSet, ClientVerdict, Evidence, Group, Outcome,
+    Rule, UnknownClient, CLIENTS,
+};
 pub use ehlo::is_ehlo_keyword;
 pub use ehlo::{
     interpret_ehlo, EhloError, EhloKeyword, EhloNote, EhloReply, Greeting, InvalidEhloLine,
