@@ -4,6 +4,7 @@ mod common;
 mod dns;
 mod engine;
 mod hostile;
+mod lab;
 mod postfix;
 mod probe;
 mod scripted;
