@@ -33,6 +33,18 @@ say() { printf '%s: %s\n' "$me" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 usage() { sed -n '5p' "$0" | sed 's/^#  *//' >&2; exit 2; }
 
+# Bind-mounts SRC:DST... over system paths, but only inside the private
+# mount namespace made above (never in the caller's namespace).
+private_mounts() {
+    local here m
+    here=$(readlink /proc/self/ns/mnt) || die "cannot read my mount namespace"
+    [[ -n ${LAB_OUTER_MNT_NS:-} && $here != "$LAB_OUTER_MNT_NS" ]] ||
+        die "not in a private mount namespace: refusing to bind-mount over system paths"
+    for m in "$@"; do
+        mount --bind "${m%%:*}" "${m#*:}" || die "cannot bind-mount ${m%%:*} on ${m#*:}"
+    done
+}
+
 # Run the rest of this script in a private mount namespace (see above);
 # its resolver points at 127.0.0.1 and names come from a private
 # /etc/hosts only, so no DNS query ever leaves the machine.
@@ -41,7 +53,8 @@ private_namespace() {
     shift
     if [[ -z ${LAB_PRIVATE_NS:-} ]]; then
         command -v unshare >/dev/null || { say "unshare (util-linux) missing"; exit 77; }
-        exec unshare --mount --propagation private env LAB_PRIVATE_NS=1 bash "$0" "$@"
+        exec unshare --mount --propagation private env LAB_PRIVATE_NS=1 \
+            LAB_OUTER_MNT_NS="$(readlink /proc/self/ns/mnt)" bash "$0" "$@"
     fi
     local host
     host=$(hostname)
@@ -49,13 +62,8 @@ private_namespace() {
     printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\n' >"$dir/ns-nsswitch.conf"
     printf '127.0.0.1 localhost %s.lab.localhost %s\n::1 localhost ip6-localhost\n' "$host" "$host" >"$dir/ns-hosts"
     mkdir -p "$dir/ns-spool/smtpd" "$dir/ns-run" "$dir/ns-lib/opensmtpd/empty"
-    mount --bind "$dir/ns-resolv.conf" /etc/resolv.conf &&
-        mount --bind "$dir/ns-nsswitch.conf" /etc/nsswitch.conf &&
-        mount --bind "$dir/ns-hosts" /etc/hosts &&
-        mount --bind "$dir/ns-spool" /var/spool &&
-        mount --bind "$dir/ns-run" /run &&
-        mount --bind "$dir/ns-lib" /var/lib ||
-        die "cannot set up the private mount namespace"
+    private_mounts "$dir/ns-resolv.conf:/etc/resolv.conf" "$dir/ns-nsswitch.conf:/etc/nsswitch.conf" \
+        "$dir/ns-hosts:/etc/hosts" "$dir/ns-spool:/var/spool" "$dir/ns-run:/run" "$dir/ns-lib:/var/lib"
 }
 
 cmd_deliver() {
@@ -107,11 +115,13 @@ main() {
     case $1 in
     deliver)
         (($# == 3)) || usage
-        [[ $3 =~ ^[0-9]+$ ]] && (($3 > 0 && $3 < 65536)) || die "bad PORT '$3'"
+        if ! [[ $3 =~ ^[0-9]+$ ]] || (($3 < 1 || $3 > 65535)); then die "bad PORT '$3'"; fi
         [[ -x $SMTPD_BIN && -x $SMTPCTL_BIN ]] ||
             { say "opensmtpd not unpacked under $OS_ROOT (run .ci/install.d/40-lab-mtas.sh)"; exit 77; }
-        getent passwd opensmtpd >/dev/null && getent passwd opensmtpq >/dev/null ||
-            { say "users opensmtpd/opensmtpq missing (run .ci/install.d/40-lab-mtas.sh)"; exit 77; }
+        if ! getent passwd opensmtpd >/dev/null || ! getent passwd opensmtpq >/dev/null; then
+            say "users opensmtpd/opensmtpq missing (run .ci/install.d/40-lab-mtas.sh)"
+            exit 77
+        fi
         [[ $(id -u) == 0 ]] || { say "smtpd needs root"; exit 77; }
         mkdir -p "$2"
         private_namespace "$2" "$@"

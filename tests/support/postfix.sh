@@ -311,6 +311,18 @@ cmd_stop() {
     return 0
 }
 
+# Bind-mounts SRC:DST... over system paths, but only inside the private
+# mount namespace made above (never in the caller's namespace).
+private_mounts() {
+    local here m
+    here=$(readlink /proc/self/ns/mnt) || die "cannot read my mount namespace"
+    [[ -n ${LAB_OUTER_MNT_NS:-} && $here != "$LAB_OUTER_MNT_NS" ]] ||
+        die "not in a private mount namespace: refusing to bind-mount over system paths"
+    for m in "$@"; do
+        mount --bind "${m%%:*}" "${m#*:}" || die "cannot bind-mount ${m%%:*} on ${m#*:}"
+    done
+}
+
 # deliver DIR PORT: Postfix's smtp(8) as a client of the client lab. A
 # private instance with no listener at all relays everything to
 # [127.0.0.1]:PORT with smtp_tls_security_level = may (Postfix's
@@ -331,6 +343,7 @@ cmd_deliver() {
     if [[ -z ${POSTFIX_SH_PRIVATE_NS:-} ]]; then
         command -v unshare >/dev/null || { say "unshare (util-linux) missing"; exit 77; }
         exec unshare --mount --propagation private env POSTFIX_SH_PRIVATE_NS=1 \
+            LAB_OUTER_MNT_NS="$(readlink /proc/self/ns/mnt)" \
             POSTFIX_BIN="$POSTFIX_BIN" bash "$0" deliver "$dir" "$port"
     fi
     mkdir -p "$dir"
@@ -340,10 +353,8 @@ cmd_deliver() {
     printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$dir/ns-resolv.conf"
     printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\n' >"$dir/ns-nsswitch.conf"
     printf '127.0.0.1 localhost %s.lab.localhost %s\n::1 localhost ip6-localhost\n' "$host" "$host" >"$dir/ns-hosts"
-    mount --bind "$dir/ns-resolv.conf" /etc/resolv.conf &&
-        mount --bind "$dir/ns-nsswitch.conf" /etc/nsswitch.conf &&
-        mount --bind "$dir/ns-hosts" /etc/hosts ||
-        die "cannot set up the private mount namespace"
+    private_mounts "$dir/ns-resolv.conf:/etc/resolv.conf" "$dir/ns-nsswitch.conf:/etc/nsswitch.conf" \
+        "$dir/ns-hosts:/etc/hosts"
 
     local etc=$dir/etc queue=$dir/queue
     if ((${#queue} > 80)); then
@@ -418,6 +429,7 @@ CONF
     # Killed before the trap runs (the lab kills a run at its deadline),
     # the master would live on: a detached watchdog stops it once this
     # script is gone.
+    # shellcheck disable=SC2016 # the inner script expands its own $1..$3
     setsid -f bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; "$2" -c "$3" stop' \
         _ "$$" "$POSTFIX_BIN" "$etc" </dev/null >/dev/null 2>&1 || true
     local sendmail_bin

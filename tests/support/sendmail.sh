@@ -44,22 +44,34 @@ private_resolver() {
     shift
     if [[ -z ${LAB_PRIVATE_RESOLVER:-} ]]; then
         command -v unshare >/dev/null || { say "unshare (util-linux) missing"; exit 77; }
-        exec unshare --mount --propagation private env LAB_PRIVATE_RESOLVER=1 bash "$0" "$@"
+        exec unshare --mount --propagation private env LAB_PRIVATE_RESOLVER=1 \
+            LAB_OUTER_MNT_NS="$(readlink /proc/self/ns/mnt)" bash "$0" "$@"
     fi
     printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$dir/ns-resolv.conf"
     printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\n' >"$dir/ns-nsswitch.conf"
-    mount --bind "$dir/ns-resolv.conf" /etc/resolv.conf || die "cannot bind-mount a private resolv.conf"
-    mount --bind "$dir/ns-nsswitch.conf" /etc/nsswitch.conf || die "cannot bind-mount a private nsswitch.conf"
     # Sendmail sleeps a minute when its own name has no dot; give it one.
     local host
     host=$(hostname)
     printf '127.0.0.1 localhost %s.lab.localhost %s\n::1 localhost ip6-localhost\n' "$host" "$host" >"$dir/ns-hosts"
-    mount --bind "$dir/ns-hosts" /etc/hosts || die "cannot bind-mount a private hosts file"
+    private_mounts "$dir/ns-resolv.conf:/etc/resolv.conf" "$dir/ns-nsswitch.conf:/etc/nsswitch.conf" \
+        "$dir/ns-hosts:/etc/hosts"
+}
+
+# Bind-mounts SRC:DST... over system paths, but only inside the private
+# mount namespace made above (never in the caller's namespace).
+private_mounts() {
+    local here m
+    here=$(readlink /proc/self/ns/mnt) || die "cannot read my mount namespace"
+    [[ -n ${LAB_OUTER_MNT_NS:-} && $here != "$LAB_OUTER_MNT_NS" ]] ||
+        die "not in a private mount namespace: refusing to bind-mount over system paths"
+    for m in "$@"; do
+        mount --bind "${m%%:*}" "${m#*:}" || die "cannot bind-mount ${m%%:*} on ${m#*:}"
+    done
 }
 
 cmd_deliver() {
     local dir=$1 port=$2
-    [[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad PORT '$port'"
+    if ! [[ $port =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then die "bad PORT '$port'"; fi
     [[ -x $SENDMAIL_BIN && -r $SM_ROOT/usr/share/sendmail/cf/m4/cf.m4 ]] ||
         { say "sendmail not unpacked under $SM_ROOT (run .ci/install.d/40-lab-mtas.sh)"; exit 77; }
     command -v m4 >/dev/null || { say "m4 missing (apt-get install m4)"; exit 77; }
