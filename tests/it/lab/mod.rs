@@ -14,9 +14,14 @@ mod scenarios;
 mod server;
 
 mod curl;
+mod exim;
 mod msmtp;
+mod mta;
+mod opensmtpd;
 mod openssl;
+mod postfix;
 mod posttls_finger;
+mod sendmail;
 mod swaks;
 
 use std::path::{Path, PathBuf};
@@ -108,6 +113,10 @@ pub(crate) fn adapters() -> Vec<Box<dyn Adapter>> {
         Box::new(curl::Curl),
         Box::new(msmtp::Msmtp),
         // MTAs (9c): each delivers one message through tests/support/<mta>.sh.
+        Box::new(postfix::Postfix),
+        Box::new(exim::Exim),
+        Box::new(sendmail::Sendmail),
+        Box::new(opensmtpd::Opensmtpd),
     ]
 }
 
