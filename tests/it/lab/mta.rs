@@ -4,6 +4,7 @@
 //! conflict with postfix), delivers one message to the lab's server and prints the MTA's own
 //! log. The scripts need root (private configs, a private mount namespace for the resolver).
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -19,6 +20,9 @@ pub(crate) fn root() -> PathBuf {
 /// `bash tests/support/<script> deliver <work>/mta <port>`. The scripts speak to 127.0.0.1
 /// only, which is where the lab's server listens.
 pub(crate) fn deliver(script: &str, t: &Target) -> Command {
+    // The MTAs' unprivileged processes (postfix, Debian-exim, opensmtpq) open files under the
+    // run's directory by path: the 0700 temp dir must be searchable by them.
+    let _ = std::fs::set_permissions(&t.work, std::fs::Permissions::from_mode(0o711));
     let mut c = Command::new("bash");
     c.arg(repo().join("tests/support").join(script))
         .arg("deliver")
