@@ -25,7 +25,7 @@ impl Adapter for Exim {
     fn detect(&self) -> Result<String, String> {
         mta::unpacked("exim", "usr/sbin/exim4")?;
         mta::need_user("Debian-exim")?;
-        mta::need_root()?;
+        mta::need_root_and_namespace()?;
         mta::package("exim", "exim4-daemon-light")
     }
 

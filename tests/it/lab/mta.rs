@@ -33,7 +33,7 @@ pub(crate) fn deliver(script: &str, t: &Target) -> Command {
 }
 
 /// Root, or why the MTAs cannot run.
-pub(crate) fn need_root() -> Result<(), String> {
+fn need_root() -> Result<(), String> {
     let out = Command::new("id")
         .arg("-u")
         .stdin(Stdio::null())
@@ -43,6 +43,24 @@ pub(crate) fn need_root() -> Result<(), String> {
         Ok(())
     } else {
         Err("needs root (private MTA configs and a private mount namespace)".into())
+    }
+}
+
+/// Root, and a private mount namespace can be made (every MTA run happens in one), or why not.
+pub(crate) fn need_root_and_namespace() -> Result<(), String> {
+    need_root()?;
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "true"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("unshare (util-linux): {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cannot make a private mount namespace: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
     }
 }
 

@@ -26,7 +26,7 @@ impl Adapter for Opensmtpd {
         mta::unpacked("opensmtpd", "usr/sbin/smtpd")?;
         mta::need_user("opensmtpd")?;
         mta::need_user("opensmtpq")?;
-        mta::need_root()?;
+        mta::need_root_and_namespace()?;
         mta::package("opensmtpd", "opensmtpd")
     }
 

@@ -28,7 +28,7 @@ impl Adapter for Postfix {
         if !std::path::Path::new(BIN).exists() {
             return Err(format!("{BIN} not found (Debian `postfix`)"));
         }
-        mta::need_root()?;
+        mta::need_root_and_namespace()?;
         deb_version("postfix").map(|v| format!("postfix {v}"))
     }
 

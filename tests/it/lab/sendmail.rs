@@ -24,7 +24,7 @@ impl Adapter for Sendmail {
     fn detect(&self) -> Result<String, String> {
         mta::unpacked("sendmail", "usr/libexec/sendmail/sendmail")?;
         mta::unpacked("sendmail", "usr/share/sendmail/cf/m4/cf.m4")?;
-        mta::need_root()?;
+        mta::need_root_and_namespace()?;
         mta::package("sendmail", "sendmail-bin")
     }
 
