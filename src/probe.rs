@@ -34,6 +34,8 @@ pub struct ProbeOptions {
     pub transcript: bool,
     pub tls_versions: TlsVersions,
     pub mode: Mode,
+    /// The clients whose view decides the verdict (`--clients`).
+    pub clients: smtp_grammar::ClientSet,
 }
 
 impl ProbeOptions {
@@ -53,6 +55,7 @@ impl ProbeOptions {
             transcript: false,
             tls_versions: TlsVersions::Both,
             mode: Mode::Probe,
+            clients: smtp_grammar::ClientSet::default(),
         }
     }
 }
@@ -160,6 +163,7 @@ pub async fn probe_addrs(
         trust_anchors: opts.anchors.description().to_string(),
         tls_skipped: opts.no_tls,
         now: SystemTime::now(),
+        clients: opts.clients.clone(),
     };
     let target = TargetSection {
         input: input.to_string(),

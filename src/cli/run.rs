@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use smtp_tls_check::batch::{run_batch, BatchOptions, Shard};
 use smtp_tls_check::demo::{find_scenario, DemoServer, DEMO_TLS_NAME, SCENARIOS};
-use smtp_tls_check::diagnose::{error_report, parse_report};
+use smtp_tls_check::diagnose::{error_report, parse_report_with};
 use smtp_tls_check::model::{ExitStatus, FindingId, Mode, Report, TargetReport};
 use smtp_tls_check::mx::{probe_target, TargetKind};
 use smtp_tls_check::net::parse_target;
@@ -50,6 +50,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Parse(args)) => parse(args, &cli.output),
         Some(Command::Demo(args)) => demo(args, &cli.output),
         Some(Command::Batch(args)) => batch(args, &cli.output),
+        Some(Command::Clients) => clients(&cli.output),
         None => probe(
             cli.target.as_deref().unwrap_or_default(),
             &cli.probe,
@@ -146,7 +147,7 @@ fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
             .with_context(|| format!("cannot read {}", args.file))?;
     }
     let report = match extract_ehlo_reply(&input, Limits::default()) {
-        Ok(extracted) => parse_report(&extracted),
+        Ok(extracted) => parse_report_with(&extracted, &output_args.verdict.clients),
         Err(e) => error_report(Mode::Parse, FindingId::MalformedReply, e.to_string()),
     };
     emit(&report, &output)
@@ -166,7 +167,8 @@ fn probe(
         ));
     }
     let anchors = anchors(args)?;
-    let opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    let mut opts = probe_options(args, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    opts.clients = output_args.verdict.clients.clone();
     let report = block_on(async {
         let dopts =
             domain_options(domain_args, &opts, false).map_err(|e| UsageError(e.to_string()))?;
@@ -205,7 +207,9 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         None => None,
     };
     let anchors = anchors(&args.probe)?;
-    let opts = probe_options(&args.probe, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    let mut opts =
+        probe_options(&args.probe, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    opts.clients = output_args.verdict.clients.clone();
     let bopts = BatchOptions {
         concurrency: usize::try_from(args.concurrency).unwrap_or(64),
         ordered: args.ordered,
@@ -329,6 +333,7 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| UsageError(e.to_string()))?;
         opts.port = server.addr.port();
         opts.mode = Mode::Demo;
+        opts.clients = output_args.verdict.clients.clone();
         if opts.tls_name.is_none() {
             opts.tls_name = Some(DEMO_TLS_NAME.to_string());
         }
@@ -348,4 +353,19 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         )
     })??;
     emit(&report, &output)
+}
+
+/// `clients`: the client table; `--clients` marks the deciding rows.
+fn clients(output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let output = Output::from_args(output_args);
+    let rows = smtp_tls_check::model::client_table(&output_args.verdict.clients);
+    let text = if output.json {
+        let mut s = serde_json::to_string_pretty(&rows).context("cannot render the table")?;
+        s.push('\n');
+        s
+    } else {
+        smtp_tls_check::report::render_client_table(&rows, &output.style)
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
 }

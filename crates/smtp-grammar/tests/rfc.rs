@@ -718,10 +718,10 @@ fn who_sees(lines: &[&str], e: Ending) -> Vec<&'static str> {
 
 /// The clients that skip line 1 of the EHLO reply (RFC 5321 4.1.1.1), in table order.
 const STRICT: &[&str] = &[
+    "cisco-esa",
     "postfix",
     "exim",
     "sendmail",
-    "cisco-esa",
     "kumomta",
     "python-smtplib",
     "aiosmtplib",
@@ -828,9 +828,9 @@ fn rfc1869_4_5_clients_on_lower_case_keyword() {
         // Case-sensitive: Exim's regex, Go's map, Ruby's hash, OpenSMTPD's strcmp, lettre,
         // swaks, curl, openssl, testssl.sh, zgrab2.
         let want = [
+            "cisco-esa",
             "postfix",
             "sendmail",
-            "cisco-esa",
             "kumomta",
             "python-smtplib",
             "aiosmtplib",

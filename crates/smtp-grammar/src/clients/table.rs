@@ -22,6 +22,17 @@ const STRICT: Rule = Rule {
 pub static CLIENTS: &[ClientProfile] = &[
     // ---------------------------------------------------------------------------------- MTAs
     ClientProfile {
+        id: "cisco-esa",
+        name: "Cisco ESA (AsyncOS)",
+        group: Group::Mta,
+        rule: STRICT,
+        logs_when_missing: Some("STARTTLS command not supported."),
+        evidence: Evidence::Source,
+        version: "AsyncOS (closed source)",
+        source: "Cisco TechNote: TLS negotiation fails with \"STARTTLS command not supported\" \
+                 when STARTTLS is available but the server is not RFC 1869 compliant",
+    },
+    ClientProfile {
         id: "postfix",
         name: "Postfix (smtp client)",
         group: Group::Mta,
@@ -30,7 +41,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: Some("TLS is required, but was not offered by host"),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "3.7.11",
         source: "src/smtp/smtp_proto.c smtp_helo(): line 0's first word is the server's name \
                  (mail-loop check); keywords from line 1 on, split on \" \\t=\", strcasecmp; \
@@ -49,7 +60,7 @@ pub static CLIENTS: &[ClientProfile] = &[
         logs_when_missing: Some(
             "a TLS session is required, but the server did not offer TLS support",
         ),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "4.96",
         source: "src/transports/smtp.c: regex `\\n250[\\s\\-]STARTTLS(\\s|\\n|$)` over the \
                  reply's lines joined by \\n, compiled case-sensitive; the \\n before 250 keeps \
@@ -65,7 +76,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: None,
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "8.17.1.9",
         source: "sendmail/usersmtp.c helo_options(): returns on the first line; the keyword is \
                  the text up to SP or '=', compared with sm_strcasecmp; reply() keeps the last \
@@ -83,22 +94,11 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: Some("TLS required but not supported by remote host"),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "6.8.0p2",
         source: "usr.sbin/smtpd/mta_session.c mta_io(): every line of the EHLO reply, line 1 \
                  included, is compared with strcmp(msg, \"STARTTLS\") after only a CR is stripped. \
                  The log line is under `relay tls`; otherwise it delivers in plaintext",
-    },
-    ClientProfile {
-        id: "cisco-esa",
-        name: "Cisco ESA (AsyncOS)",
-        group: Group::Mta,
-        rule: STRICT,
-        logs_when_missing: Some("STARTTLS command not supported."),
-        evidence: Evidence::Source,
-        version: "AsyncOS (closed source)",
-        source: "Cisco TechNote: TLS negotiation fails with \"STARTTLS command not supported\" \
-                 when STARTTLS is available but the server is not RFC 1869 compliant",
     },
     ClientProfile {
         id: "kumomta",
@@ -282,7 +282,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: Some("Host did not advertise STARTTLS"),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "20201014.0",
         source: "swaks: the EHLO reply's lines are matched against /^STARTTLS$/ (every line); \
                  the reply's code is its last line's",
@@ -300,8 +300,8 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: Some("Didn't find STARTTLS in server response, trying anyway..."),
-        evidence: Evidence::Source,
-        version: "3.0",
+        evidence: Evidence::Measured,
+        version: "3.0.19",
         source: "apps/s_client.c: strstr(mbuf, \"STARTTLS\") on every line read while mbuf[3] \
                  is '-'; prints \"Didn't find STARTTLS in server response, trying anyway...\" \
                  and sends STARTTLS regardless",
@@ -318,7 +318,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: Some("STARTTLS not supported."),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "7.88.1",
         source: "lib/smtp.c smtp_state_ehlo_resp(): called for every line, line 1 included; \
                  memcmp(line + 4, \"STARTTLS\", 8). The message is under --ssl-reqd; with \
@@ -331,14 +331,16 @@ pub static CLIENTS: &[ClientProfile] = &[
         rule: Rule {
             line_one: LineOne::Scanned,
             keyword: KeywordMatch::Prefix,
+            max_line: Some(1023),
             ..STRICT
         },
         logs_when_missing: Some("the server does not support TLS via the STARTTLS command"),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "1.8.23",
         source: "src/smtp.c smtp_init(): every line of the EHLO reply, line 1 included, \
                  upper-cased from offset 4, strncmp(s + 4, \"STARTTLS\", 8); \
-                 smtp_msg_status() takes the first line's code",
+                 smtp_msg_status() takes the first line's code; a line that does not fit \
+                 SMTP_BUFSIZE (1024, NUL included) is an error",
     },
     // ------------------------------------------------------------------------------ scanners
     ClientProfile {
