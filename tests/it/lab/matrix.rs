@@ -32,14 +32,15 @@ pub(crate) fn markdown(lab: &LabResult) -> String {
                 .cells
                 .iter()
                 .find(|x| x.scenario == s.id)
-                .map_or("-", |x| x.outcome.cell());
+                .map_or("-", |x| x.label());
             let _ = write!(out, " {cell} |");
         }
         out.push('\n');
     }
     out.push('\n');
     out.push_str(
-        "TLS: sent STARTTLS and completed the handshake. plain: no STARTTLS, went on or \
+        "TLS: sent STARTTLS and completed the handshake (TLS anyway: without seeing it, in \
+         its own words). plain: no STARTTLS, went on or \
          finished in plaintext. error: no STARTTLS, gave up with an error. hang: no STARTTLS, \
          still waiting when the lab stopped it.\n\n",
     );
@@ -84,7 +85,7 @@ pub(crate) fn details(lab: &LabResult) -> String {
                 out,
                 "  {:<11} {:<6} saw={:<5} {:.1}s cmds=[{}] {}",
                 cell.scenario,
-                cell.outcome.cell(),
+                cell.label(),
                 cell.saw.map_or("?".into(), |b| b.to_string()),
                 cell.run.elapsed.as_secs_f32(),
                 cell.record.commands.join(" | "),

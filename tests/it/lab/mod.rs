@@ -15,14 +15,22 @@ mod server;
 
 mod curl;
 mod exim;
+mod go_net_smtp;
+mod jakarta_mail;
 mod msmtp;
 mod mta;
+mod nodemailer;
 mod opensmtpd;
 mod openssl;
+mod perl_net_smtp;
 mod postfix;
 mod posttls_finger;
+mod python;
+mod ruby_net_smtp;
+mod rust_clients;
 mod sendmail;
 mod swaks;
+mod testssl;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -110,8 +118,18 @@ pub(crate) fn adapters() -> Vec<Box<dyn Adapter>> {
         Box::new(posttls_finger::PosttlsFinger),
         Box::new(swaks::Swaks),
         Box::new(openssl::OpensslSClient),
+        Box::new(testssl::Testssl),
+        Box::new(python::Smtplib),
+        Box::new(python::Aiosmtplib),
         Box::new(curl::Curl),
         Box::new(msmtp::Msmtp),
+        Box::new(go_net_smtp::GoNetSmtp),
+        Box::new(nodemailer::Nodemailer),
+        Box::new(ruby_net_smtp::RubyNetSmtp),
+        Box::new(perl_net_smtp::PerlNetSmtp),
+        Box::new(jakarta_mail::JakartaMail),
+        Box::new(rust_clients::Lettre),
+        Box::new(rust_clients::MailSend),
         // MTAs (9c): each delivers one message through tests/support/<mta>.sh.
         Box::new(postfix::Postfix),
         Box::new(exim::Exim),
