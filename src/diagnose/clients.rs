@@ -8,7 +8,7 @@
 //!
 //! A finding about a reply that breaks RFC 5321 keeps at least the floor it is given.
 
-use smtp_grammar::clients::{profile, verdict, Outcome};
+use smtp_grammar::clients::{profile, verdict};
 use smtp_grammar::{ClientSet, ClientVerdict, Reply, CLIENTS};
 
 use crate::model::{ClientViewEntry, Severity};
@@ -48,10 +48,7 @@ pub(crate) fn entries(reply: &Reply, deciding: &ClientSet) -> Vec<ClientViewEntr
         .into_iter()
         .map(|v| {
             let p = profile(v.client);
-            let detail = match v.outcome {
-                Outcome::Hangs(s) | Outcome::Errors(s) => Some(s.describe()),
-                _ => None,
-            };
+            let detail = v.outcome.detail();
             ClientViewEntry {
                 client: v.client,
                 name: v.name,

@@ -315,8 +315,8 @@ fn missed_by_clients(
         parts.push(format!("{plain} see no STARTTLS and carry on without TLS"));
     }
     for v in view {
-        if let Outcome::Hangs(s) | Outcome::Errors(s) = v.outcome {
-            parts.push(format!("{} {}", short_name(v.name), s.describe()));
+        if let Some(detail) = v.outcome.detail() {
+            parts.push(format!("{} {detail}", short_name(v.name)));
         }
     }
     let who = deciding_missed(view, deciding);

@@ -918,16 +918,56 @@ fn rfc5321_4_2_clients_on_mixed_codes() {
     );
     let view = client_view(&r);
     let get = |id: &str| view.iter().find(|v| v.client == id).unwrap().clone();
-    for id in ["python-smtplib", "swaks", "lettre", "stalwart-mail-send"] {
+    for id in ["python-smtplib", "aiosmtplib", "swaks"] {
         assert!(!get(id).will_upgrade, "{id}");
         assert_eq!(get(id).outcome, Outcome::NoTls, "{id}");
     }
+    // Measured: lettre's parser fails on the differing codes, mail-send gives up on the 251.
+    assert_eq!(get("lettre").outcome, Outcome::Errors(Stuck::MixedCodes));
+    assert_eq!(
+        get("stalwart-mail-send").outcome,
+        Outcome::Errors(Stuck::CodeRefused)
+    );
     assert_eq!(
         get("go-net-smtp").outcome,
         Outcome::Hangs(Stuck::MixedCodes)
     );
-    for id in ["postfix", "exim", "sendmail", "curl", "posttls-finger"] {
+    for id in [
+        "postfix",
+        "exim",
+        "sendmail",
+        "opensmtpd",
+        "curl",
+        "posttls-finger",
+        "ruby-net-smtp",
+        "jakarta-mail",
+        "perl-net-smtp",
+        "nodemailer",
+    ] {
         assert!(get(id).will_upgrade, "{id}");
+    }
+}
+
+#[test]
+fn clients_on_tab_and_equals_after_the_keyword() {
+    // Measured on the MTAs (9c): Postfix turns a TAB into '?', Sendmail cuts at SP or '=',
+    // Exim's regex takes any white space, OpenSMTPD wants the whole line.
+    let e = Ending::CrLf;
+    let tab = who_sees(
+        &["250-mx.example.com", "250-STARTTLS\tx", "250 8BITMIME"],
+        e,
+    );
+    let eq = who_sees(&["250-mx.example.com", "250-STARTTLS=x", "250 8BITMIME"], e);
+    let code251 = who_sees(&["250-mx.example.com", "251-STARTTLS", "250 8BITMIME"], e);
+    for (id, t, q, c) in [
+        ("postfix", false, true, true),
+        ("exim", true, false, false),
+        ("sendmail", false, true, true),
+        ("opensmtpd", false, false, true),
+    ] {
+        assert_eq!(tab.contains(&id), t, "{id} tab");
+        assert_eq!(eq.contains(&id), q, "{id} =");
+        assert_eq!(code251.contains(&id), c, "{id} 251");
     }
 }
 

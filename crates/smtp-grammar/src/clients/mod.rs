@@ -14,7 +14,8 @@ use serde::Serialize;
 use crate::reply::Reply;
 
 pub use rules::{
-    BareLf, Case, CodeRule, Evaluation, KeywordMatch, LineOne, Outcome, Rule, SingleLine, Stuck,
+    BareLf, Case, CodeRule, Evaluation, KeywordMatch, LineOne, Outcome, Refused, Rule, SingleLine,
+    Stuck, WordEnd,
 };
 pub use set::{ClientSet, UnknownClient};
 pub use table::CLIENTS;

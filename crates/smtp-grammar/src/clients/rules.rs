@@ -61,6 +61,28 @@ pub enum Case {
     UpperOnly,
 }
 
+/// Which octets end the first word ([`KeywordMatch::FirstWord`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WordEnd {
+    /// SP only (`STARTTLS<TAB>` is another word).
+    Space,
+    /// SP or HTAB.
+    SpaceTab,
+    /// SP or `=` (`STARTTLS=x` is STARTTLS with a parameter; `STARTTLS<TAB>` is another word).
+    SpaceEquals,
+}
+
+/// What the client does when its code check refuses the EHLO reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Refused {
+    /// Goes on without extensions (HELO, or plaintext): no TLS.
+    FallsBack,
+    /// Gives up on the session with an error.
+    Errors,
+}
+
 /// Which reply code decides that EHLO succeeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -79,6 +101,9 @@ pub enum CodeRule {
     /// A line with a code other than the first line's does not end the reply: the client reads
     /// on for a line with the first code and waits until its timeout (Go's textproto).
     SameCodeOrWait,
+    /// Every line must carry the same 2xx code; lines with different codes are a parse error
+    /// (lettre).
+    SameCodeOrError,
     /// Codes are not looked at.
     Ignored,
 }
@@ -99,8 +124,12 @@ pub struct Rule {
     pub line_one: LineOne,
     pub single_line: SingleLine,
     pub keyword: KeywordMatch,
+    /// For [`KeywordMatch::FirstWord`]: what ends the word.
+    pub word_end: WordEnd,
     pub case: Case,
     pub code: CodeRule,
+    /// What a refused code (per [`Rule::code`]) leads to.
+    pub refused: Refused,
     pub bare_lf: BareLf,
     /// Longest line accepted, line ending included; a longer one is an error. `None`: no limit
     /// that matters here (longer lines are read, truncated or split without failing).
@@ -119,17 +148,8 @@ pub enum Stuck {
     MixedCodes,
     /// A line is longer than the client accepts.
     LineTooLong,
-}
-
-impl Stuck {
-    /// What the client does, in words.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Stuck::BareLf => "waits for CRLF after the bare LF until its timeout",
-            Stuck::MixedCodes => "waits for more after a line with another code, until its timeout",
-            Stuck::LineTooLong => "rejects the reply: a line is longer than it accepts",
-        }
-    }
+    /// The reply's code is not what the client expects.
+    CodeRefused,
 }
 
 /// What one client does with one reply.
@@ -152,6 +172,22 @@ impl Outcome {
     /// Whether STARTTLS is sent.
     pub fn sends_starttls(self) -> bool {
         matches!(self, Outcome::Upgrades | Outcome::SendsAnyway)
+    }
+
+    /// For a client that hangs or errors: what it does, in words.
+    pub fn detail(self) -> Option<&'static str> {
+        Some(match self {
+            Outcome::Hangs(Stuck::BareLf) => "waits for CRLF after the bare LF until its timeout",
+            Outcome::Hangs(_) => "waits for more after a line with another code, until its timeout",
+            Outcome::Errors(Stuck::MixedCodes) => {
+                "rejects the reply: its lines carry different codes"
+            }
+            Outcome::Errors(Stuck::LineTooLong) => {
+                "rejects the reply: a line is longer than it accepts"
+            }
+            Outcome::Errors(_) => "gives up: the reply's code is not the one it expects",
+            Outcome::Upgrades | Outcome::SendsAnyway | Outcome::NoTls => return None,
+        })
     }
 
     /// The kebab-case name used in JSON.
@@ -207,8 +243,17 @@ impl Rule {
                 }
                 first_code == 250
             }
+            CodeRule::SameCodeOrError => {
+                if reply.lines.iter().any(|l| l.code != first_code) {
+                    return stuck(Outcome::Errors(Stuck::MixedCodes));
+                }
+                first_code / 100 == 2
+            }
             CodeRule::Ignored => true,
         };
+        if !accepted && self.refused == Refused::Errors {
+            return stuck(Outcome::Errors(Stuck::CodeRefused));
+        }
         let sees = accepted && self.searched_lines(reply).any(|l| self.line_offers(l));
         let outcome = if sees {
             Outcome::Upgrades
@@ -244,10 +289,12 @@ impl Rule {
         let at = |i: usize| text.get(i..i + KEYWORD.len()).is_some_and(eq);
         match self.keyword {
             KeywordMatch::FirstWord => {
-                let end = text
-                    .iter()
-                    .position(|&b| b == b' ' || b == b'\t')
-                    .unwrap_or(text.len());
+                let ends = |b: u8| match self.word_end {
+                    WordEnd::Space => b == b' ',
+                    WordEnd::SpaceTab => b == b' ' || b == b'\t',
+                    WordEnd::SpaceEquals => b == b' ' || b == b'=',
+                };
+                let end = text.iter().position(|&b| ends(b)).unwrap_or(text.len());
                 text.get(..end).is_some_and(eq)
             }
             KeywordMatch::LeadingToken => {
@@ -290,15 +337,23 @@ impl Rule {
             .to_string(),
         );
         out.push(
-            match self.keyword {
-                KeywordMatch::FirstWord => "the first word of a line must be STARTTLS",
-                KeywordMatch::LeadingToken => "the leading keyword of a line must be STARTTLS",
-                KeywordMatch::WholeLine => {
+            match (self.keyword, self.word_end) {
+                (KeywordMatch::FirstWord, WordEnd::Space) => {
+                    "the first word (up to SP) of a line must be STARTTLS"
+                }
+                (KeywordMatch::FirstWord, WordEnd::SpaceTab) => {
+                    "the first word (up to SP or TAB) of a line must be STARTTLS"
+                }
+                (KeywordMatch::FirstWord, WordEnd::SpaceEquals) => {
+                    "the first word (up to SP or '=') of a line must be STARTTLS"
+                }
+                (KeywordMatch::LeadingToken, _) => "the leading keyword of a line must be STARTTLS",
+                (KeywordMatch::WholeLine, _) => {
                     "the whole line must be STARTTLS (no trailing space, no parameter)"
                 }
-                KeywordMatch::Prefix => "a line must start with STARTTLS (STARTTLSX counts)",
-                KeywordMatch::Substring => "STARTTLS anywhere in a line counts",
-                KeywordMatch::WordBoundary => {
+                (KeywordMatch::Prefix, _) => "a line must start with STARTTLS (STARTTLSX counts)",
+                (KeywordMatch::Substring, _) => "STARTTLS anywhere in a line counts",
+                (KeywordMatch::WordBoundary, _) => {
                     "STARTTLS anywhere after a space or '-' and before a word boundary counts"
                 }
             }
@@ -321,10 +376,16 @@ impl Rule {
                 CodeRule::SameCodeOrWait => {
                     "every line must carry the first line's code, else it waits for more"
                 }
+                CodeRule::SameCodeOrError => {
+                    "every line must carry the same 2xx code, else it rejects the reply"
+                }
                 CodeRule::Ignored => "codes are not checked",
             }
             .to_string(),
         );
+        if self.refused == Refused::Errors {
+            out.push("gives up when the code is refused".to_string());
+        }
         out.push(
             match self.bare_lf {
                 BareLf::Accepted => "accepts a bare LF",

@@ -8,8 +8,10 @@ const BASE: Rule = Rule {
     line_one: LineOne::Skipped,
     single_line: SingleLine::LikeLineOne,
     keyword: KeywordMatch::FirstWord,
+    word_end: WordEnd::SpaceTab,
     case: Case::Insensitive,
     code: CodeRule::FirstIs250,
+    refused: Refused::FallsBack,
     bare_lf: BareLf::Accepted,
     max_line: None,
     sends_anyway: false,
@@ -125,10 +127,12 @@ fn code_rule() {
         KeywordLineIs250,
         SameCodeOrWait,
         Ignored,
+        SameCodeOrError,
     ];
-    let cases: [(&str, [Option<bool>; 7]); 4] = [
+    // None: the client hangs (Go) or errors (lettre) on mixed codes.
+    let cases: [(&str, [Option<bool>; 8]); 4] = [
         // Plain 250: everyone sees it.
-        ("250-mx\r\n250-STARTTLS\r\n250 SIZE 1\r\n", [Some(true); 7]),
+        ("250-mx\r\n250-STARTTLS\r\n250 SIZE 1\r\n", [Some(true); 8]),
         // Mixed codes, last line 251: last-line readers see no 250, Go waits (None).
         (
             "250-mx\r\n250-STARTTLS\r\n251 8BITMIME\r\n",
@@ -140,6 +144,7 @@ fn code_rule() {
                 Some(true),
                 None,
                 Some(true),
+                None,
             ],
         ),
         // STARTTLS on a line coded 251 inside a 250 reply.
@@ -153,6 +158,7 @@ fn code_rule() {
                 Some(false),
                 None,
                 Some(true),
+                None,
             ],
         ),
         // A 252 reply: only 2xx readers and code-blind ones accept it.
@@ -166,6 +172,7 @@ fn code_rule() {
                 Some(false),
                 Some(false),
                 Some(true),
+                Some(true),
             ],
         ),
     ];
@@ -175,7 +182,13 @@ fn code_rule() {
             let e = rule.evaluate(&reply(input));
             match w {
                 Some(w) => assert_eq!(e.sees_starttls, w, "{v:?} {input:?}"),
-                None => assert_eq!(e.outcome, Outcome::Hangs(Stuck::MixedCodes), "{v:?}"),
+                None => assert!(
+                    matches!(
+                        e.outcome,
+                        Outcome::Hangs(Stuck::MixedCodes) | Outcome::Errors(Stuck::MixedCodes)
+                    ),
+                    "{v:?}"
+                ),
             }
         }
     }
@@ -243,9 +256,52 @@ fn every_property_is_described() {
     let rule = Rule {
         max_line: Some(1000),
         sends_anyway: true,
+        refused: Refused::Errors,
         ..BASE
     };
     let words = rule.describe();
-    assert_eq!(words.len(), 7, "{words:?}");
+    assert_eq!(words.len(), 8, "{words:?}");
     assert!(words.iter().any(|w| w.contains("1000")));
+}
+
+#[test]
+fn word_end() {
+    use WordEnd::*;
+    // Per text: Space, SpaceTab, SpaceEquals.
+    let cases = [
+        ("STARTTLS", [true, true, true]),
+        ("STARTTLS REQUIRED", [true, true, true]),
+        ("STARTTLS\tx", [false, true, false]),
+        ("STARTTLS=x", [false, false, true]),
+    ];
+    for (text, want) in cases {
+        let input = format!("250-mx.example\r\n250 {text}\r\n");
+        for (v, w) in [Space, SpaceTab, SpaceEquals].into_iter().zip(want) {
+            let rule = Rule {
+                word_end: v,
+                ..BASE
+            };
+            assert_eq!(sees(rule, &input), w, "{v:?} {text:?}");
+        }
+    }
+}
+
+#[test]
+fn refused() {
+    let input = "250-mx\r\n250-STARTTLS\r\n251 8BITMIME\r\n";
+    let rule = |r| Rule {
+        code: CodeRule::LastIs250,
+        refused: r,
+        ..BASE
+    };
+    assert_eq!(
+        rule(Refused::FallsBack).evaluate(&reply(input)).outcome,
+        Outcome::NoTls
+    );
+    let e = rule(Refused::Errors).evaluate(&reply(input));
+    assert_eq!(e.outcome, Outcome::Errors(Stuck::CodeRefused));
+    assert!(e.outcome.detail().is_some());
+    // An accepted code is not affected.
+    let ok = "250-mx\r\n250 STARTTLS\r\n";
+    assert!(rule(Refused::Errors).evaluate(&reply(ok)).sees_starttls);
 }

@@ -3,7 +3,9 @@
 //! (`tests/it/lab/`, which checks every prediction below against the real client) or, for the
 //! clients the lab cannot run, the version whose source was read.
 
-use super::rules::{BareLf, Case, CodeRule, KeywordMatch, LineOne, Rule, SingleLine};
+use super::rules::{
+    BareLf, Case, CodeRule, KeywordMatch, LineOne, Refused, Rule, SingleLine, WordEnd,
+};
 use super::{ClientProfile, Evidence, Group};
 
 /// RFC 5321 4.1.1.1 read strictly: skip line 1, first word, any case.
@@ -11,8 +13,10 @@ const STRICT: Rule = Rule {
     line_one: LineOne::Skipped,
     single_line: SingleLine::LikeLineOne,
     keyword: KeywordMatch::FirstWord,
+    word_end: WordEnd::SpaceTab,
     case: Case::Insensitive,
     code: CodeRule::FirstIs250,
+    refused: Refused::FallsBack,
     bare_lf: BareLf::Accepted,
     max_line: None,
     sends_anyway: false,
@@ -38,6 +42,7 @@ pub static CLIENTS: &[ClientProfile] = &[
         group: Group::Mta,
         rule: Rule {
             code: CodeRule::LastIs2xx,
+            word_end: WordEnd::SpaceEquals,
             ..STRICT
         },
         logs_when_missing: Some("TLS is required, but was not offered by host"),
@@ -45,7 +50,9 @@ pub static CLIENTS: &[ClientProfile] = &[
         version: "3.7.11",
         source: "src/smtp/smtp_proto.c smtp_helo(): line 0's first word is the server's name \
                  (mail-loop check); keywords from line 1 on, split on \" \\t=\", strcasecmp; \
-                 smtp_chat_resp() takes the last line's code. The log line is smtp(8)'s under \
+                 smtp_chat_resp() takes the last line's code and runs printable() on each line first, so a TAB \
+                 becomes '?' and ends no word (measured: `STARTTLS<TAB>` is missed, `STARTTLS=x` \
+                 is seen). The log line is smtp(8)'s under \
                  smtp_tls_security_level = encrypt; at `may` it sends in plaintext without a word",
     },
     ClientProfile {
@@ -73,6 +80,7 @@ pub static CLIENTS: &[ClientProfile] = &[
         group: Group::Mta,
         rule: Rule {
             code: CodeRule::LastIs2xx,
+            word_end: WordEnd::SpaceEquals,
             ..STRICT
         },
         logs_when_missing: None,
@@ -123,7 +131,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: Some("STARTTLS extension not supported by server."),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "3.11.2",
         source: "Lib/smtplib.py: getreply() keeps the last line's code (_MAXLINE 8192); ehlo() \
                  does `del resp[0]` and takes `[A-Za-z0-9][A-Za-z0-9-]*` lower-cased; starttls() \
@@ -140,8 +148,8 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: Some("SMTP STARTTLS extension not supported by server."),
-        evidence: Evidence::Source,
-        version: "3.0",
+        evidence: Evidence::Measured,
+        version: "5.1.3",
         source: "aiosmtplib/esmtp.py parse_esmtp_extensions(): ignores the first line, \
                  `[A-Za-z0-9][A-Za-z0-9-]*` lower-cased; protocol.py keeps the last line's code",
     },
@@ -152,10 +160,11 @@ pub static CLIENTS: &[ClientProfile] = &[
         rule: Rule {
             case: Case::UpperOnly,
             code: CodeRule::SameCodeOrWait,
+            word_end: WordEnd::Space,
             ..STRICT
         },
         logs_when_missing: None,
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "1.19",
         source: "net/smtp ehlo(): the ext map is keyed by the first word of each line after the \
                  first, as sent; Extension() upper-cases only the name asked for. \
@@ -172,8 +181,8 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: None,
-        evidence: Evidence::Source,
-        version: "6.9",
+        evidence: Evidence::Measured,
+        version: "10.6.1",
         source: "lib/smtp-connection/index.js _actionEHLO(): /[ -]STARTTLS\\b/mi over the whole \
                  reply; the reply's first digit must be 2",
     },
@@ -187,7 +196,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: Some("STARTTLS is not supported on this server"),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "0.3.1",
         source: "lib/net/smtp.rb Response#capabilities: `lines.drop(1)`, first word of \
                  `line[4..].split(' ')` as sent; capable_starttls? looks up 'STARTTLS'",
@@ -203,19 +212,24 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: None,
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "3.14",
         source: "Net/SMTP.pm hello(): every line of the message, line 1 included, \
                  /([-\\w]+)\\b[= \\t]*/ upper-cased into the esmtp hash; supports('STARTTLS'); \
-                 Net::Cmd response() keeps the last line's code",
+                 Net::Cmd response() keeps the last line's code. supports('STARTTLS') returns \
+                 the keyword's parameter, \"\" without one, so the idiom `starttls() if \
+                 supports('STARTTLS')` never upgrades; the rule is the parser's (`defined`)",
     },
     ClientProfile {
         id: "jakarta-mail",
         name: "Jakarta Mail",
         group: Group::Library,
-        rule: STRICT,
+        rule: Rule {
+            word_end: WordEnd::Space,
+            ..STRICT
+        },
         logs_when_missing: Some("STARTTLS is required but host does not support STARTTLS"),
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "2.0.0",
         source: "com/sun/mail/smtp/SMTPTransport.java ehlo(): skips the first line (the \
                  greeting), first word up to SP upper-cased; readServerResponse() takes the \
@@ -228,16 +242,17 @@ pub static CLIENTS: &[ClientProfile] = &[
         rule: Rule {
             line_one: LineOne::Scanned,
             case: Case::UpperOnly,
-            code: CodeRule::LastIs250,
+            code: CodeRule::SameCodeOrError,
             bare_lf: BareLf::Hangs,
             max_line: Some(1000),
             ..STRICT
         },
         logs_when_missing: None,
-        evidence: Evidence::Source,
-        version: "0.11",
+        evidence: Evidence::Measured,
+        version: "0.11.23",
         source: "src/transport/smtp/extension.rs ServerInfo::from_response scans every line, \
-                 keywords case-sensitive; src/transport/smtp/response.rs needs CRLF; \
+                 keywords case-sensitive; src/transport/smtp/response.rs needs CRLF and \
+                 fails (ErrorKind::Not) when the lines' codes differ; \
                  client/connection.rs MAX_RESPONSE_LINE_BYTES 1000 (\"SMTP response line too long\")",
     },
     ClientProfile {
@@ -246,13 +261,15 @@ pub static CLIENTS: &[ClientProfile] = &[
         group: Group::Library,
         rule: Rule {
             code: CodeRule::LastIs250,
+            refused: Refused::Errors,
             ..STRICT
         },
         logs_when_missing: None,
-        evidence: Evidence::Source,
-        version: "0.5",
-        source: "smtp-proto EhloResponse::parse skips the first line (the hostname); keywords \
-                 case-insensitive",
+        evidence: Evidence::Measured,
+        version: "0.7.0",
+        source: "smtp-proto 0.2.5 EhloResponse::parse skips the first line (the hostname); \
+                 keywords case-insensitive; the reply's code is its last line's, and mail-send's \
+                 connect() fails with \"Unexpected reply\" when it is not 250",
     },
     // ---------------------------------------------------------------------------- test tools
     ClientProfile {
@@ -265,7 +282,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: None,
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "3.7.11",
         source: "src/posttls-finger/posttls-finger.c ehlo(): every line, line 1 included, the \
                  word after the code, strcasecmp",
@@ -356,7 +373,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             ..STRICT
         },
         logs_when_missing: None,
-        evidence: Evidence::Source,
+        evidence: Evidence::Measured,
         version: "3.0.8",
         source: "testssl.sh starttls_smtp_dialog(): `250[ -]STARTTLS` over the capability \
                  lines; the TLS tests then run `openssl s_client -starttls smtp`, which sends \
