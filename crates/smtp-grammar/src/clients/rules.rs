@@ -98,6 +98,10 @@ pub enum CodeRule {
     /// The reply's first digit must be 2, and the keyword only counts on a line whose own code
     /// is 250 (a regex such as `^250[ -]STARTTLS` over the raw lines).
     KeywordLineIs250,
+    /// As [`CodeRule::KeywordLineIs250`], and the reply must end in a `250 ` line: a reply that
+    /// ends otherwise is read until the client's own timeout and then taken as no offer
+    /// (testssl.sh's `^250 ` end pattern).
+    KeywordAndLastLineAre250,
     /// A line with a code other than the first line's does not end the reply: the client reads
     /// on for a line with the first code and waits until its timeout (Go's textproto).
     SameCodeOrWait,
@@ -235,6 +239,7 @@ impl Rule {
         let accepted = match self.code {
             CodeRule::FirstIs250 => first_code == 250,
             CodeRule::FirstIs2xx | CodeRule::KeywordLineIs250 => first_code / 100 == 2,
+            CodeRule::KeywordAndLastLineAre250 => first_code / 100 == 2 && last_code == 250,
             CodeRule::LastIs250 => last_code == 250,
             CodeRule::LastIs2xx => last_code / 100 == 2,
             CodeRule::SameCodeOrWait => {
@@ -278,7 +283,11 @@ impl Rule {
 
     /// Whether one line offers STARTTLS under this rule.
     pub fn line_offers(&self, line: &ReplyLine) -> bool {
-        if self.code == CodeRule::KeywordLineIs250 && line.code != 250 {
+        let keyword_line_250 = matches!(
+            self.code,
+            CodeRule::KeywordLineIs250 | CodeRule::KeywordAndLastLineAre250
+        );
+        if keyword_line_250 && line.code != 250 {
             return false;
         }
         let eq = |a: &[u8]| match self.case {
@@ -373,6 +382,9 @@ impl Rule {
                 CodeRule::LastIs250 => "the last line's code must be 250",
                 CodeRule::LastIs2xx => "the last line's code must be 2xx",
                 CodeRule::KeywordLineIs250 => "the STARTTLS line itself must say 250",
+                CodeRule::KeywordAndLastLineAre250 => {
+                    "the STARTTLS line and the last line must say 250"
+                }
                 CodeRule::SameCodeOrWait => {
                     "every line must carry the first line's code, else it waits for more"
                 }

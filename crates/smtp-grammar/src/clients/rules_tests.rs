@@ -128,11 +128,12 @@ fn code_rule() {
         SameCodeOrWait,
         Ignored,
         SameCodeOrError,
+        KeywordAndLastLineAre250,
     ];
     // None: the client hangs (Go) or errors (lettre) on mixed codes.
-    let cases: [(&str, [Option<bool>; 8]); 4] = [
+    let cases: [(&str, [Option<bool>; 9]); 4] = [
         // Plain 250: everyone sees it.
-        ("250-mx\r\n250-STARTTLS\r\n250 SIZE 1\r\n", [Some(true); 8]),
+        ("250-mx\r\n250-STARTTLS\r\n250 SIZE 1\r\n", [Some(true); 9]),
         // Mixed codes, last line 251: last-line readers see no 250, Go waits (None).
         (
             "250-mx\r\n250-STARTTLS\r\n251 8BITMIME\r\n",
@@ -145,6 +146,7 @@ fn code_rule() {
                 None,
                 Some(true),
                 None,
+                Some(false),
             ],
         ),
         // STARTTLS on a line coded 251 inside a 250 reply.
@@ -159,6 +161,7 @@ fn code_rule() {
                 None,
                 Some(true),
                 None,
+                Some(false),
             ],
         ),
         // A 252 reply: only 2xx readers and code-blind ones accept it.
@@ -173,6 +176,7 @@ fn code_rule() {
                 Some(false),
                 Some(true),
                 Some(true),
+                Some(false),
             ],
         ),
     ];

@@ -368,7 +368,7 @@ pub static CLIENTS: &[ClientProfile] = &[
             line_one: LineOne::Scanned,
             keyword: KeywordMatch::Prefix,
             case: Case::UpperOnly,
-            code: CodeRule::KeywordLineIs250,
+            code: CodeRule::KeywordAndLastLineAre250,
             sends_anyway: true,
             ..STRICT
         },
@@ -376,7 +376,8 @@ pub static CLIENTS: &[ClientProfile] = &[
         evidence: Evidence::Measured,
         version: "3.0.8",
         source: "testssl.sh starttls_smtp_dialog(): `250[ -]STARTTLS` over the capability \
-                 lines; the TLS tests then run `openssl s_client -starttls smtp`, which sends \
+                 lines, read until a `^250 ` line (a 251 last line: read until its timeout, \
+                 then no offer, measured); the TLS tests then run `openssl s_client -starttls smtp`, which sends \
                  STARTTLS whatever the dialog saw",
     },
     ClientProfile {
