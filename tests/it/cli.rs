@@ -334,4 +334,28 @@ fn clients_flag_chooses_whose_view_decides() {
     assert_eq!(exim["group"], "mta");
     assert_eq!(exim["outcome"], "no-tls");
     assert_eq!(exim["will_upgrade"], false);
+    // STARTTLS on an ehlo-line, but the last line says 251: smtplib sees no 250, Go waits,
+    // lettre and mail-send give up, the MTAs read on.
+    let mixed = b"250-mx.example.com\r\n250-STARTTLS\r\n251 8BITMIME\r\n";
+    let r = run_stdin(&["parse", "--json", "-"], mixed);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    let f = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "starttls-missed-by-clients")
+        .unwrap()
+        .clone();
+    assert_eq!(f["severity"], "error");
+    let go = r.json["client_view"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client"] == "go-net-smtp")
+        .unwrap()
+        .clone();
+    assert_eq!(go["outcome"], "hangs");
+    assert!(go["outcome_detail"].as_str().unwrap().contains("timeout"));
+    let r = run_stdin(&["parse", "--json", "--clients", "mta", "-"], mixed);
+    assert_eq!((r.code, r.json["verdict"].as_str()), (1, Some("warning")));
 }

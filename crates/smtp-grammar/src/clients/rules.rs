@@ -102,8 +102,9 @@ pub enum CodeRule {
     /// ends otherwise is read until the client's own timeout and then taken as no offer
     /// (testssl.sh's `^250 ` end pattern).
     KeywordAndLastLineAre250,
-    /// A line with a code other than the first line's does not end the reply: the client reads
-    /// on for a line with the first code and waits until its timeout (Go's textproto).
+    /// The first line's code must be 250, and only a last line with that code ends the reply: a
+    /// last line with another code makes the client read on until its timeout; a middle line
+    /// with another code is kept as text and offers nothing (Go's textproto).
     SameCodeOrWait,
     /// Every line must carry the same 2xx code; lines with different codes are a parse error
     /// (lettre).
@@ -243,7 +244,9 @@ impl Rule {
             CodeRule::LastIs250 => last_code == 250,
             CodeRule::LastIs2xx => last_code / 100 == 2,
             CodeRule::SameCodeOrWait => {
-                if reply.lines.iter().any(|l| l.code != first_code) {
+                // Only a last line with the first code ends the reply; a middle line with
+                // another code is kept as text (and offers nothing).
+                if last_code != first_code {
                     return stuck(Outcome::Hangs(Stuck::MixedCodes));
                 }
                 first_code == 250
@@ -285,7 +288,9 @@ impl Rule {
     pub fn line_offers(&self, line: &ReplyLine) -> bool {
         let keyword_line_250 = matches!(
             self.code,
-            CodeRule::KeywordLineIs250 | CodeRule::KeywordAndLastLineAre250
+            CodeRule::KeywordLineIs250
+                | CodeRule::KeywordAndLastLineAre250
+                | CodeRule::SameCodeOrWait
         );
         if keyword_line_250 && line.code != 250 {
             return false;

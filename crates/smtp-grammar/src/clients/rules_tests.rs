@@ -158,7 +158,7 @@ fn code_rule() {
                 Some(true),
                 Some(true),
                 Some(false),
-                None,
+                Some(false),
                 Some(true),
                 None,
                 Some(false),
