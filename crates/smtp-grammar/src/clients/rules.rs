@@ -88,19 +88,25 @@ pub enum Refused {
 #[serde(rename_all = "kebab-case")]
 pub enum CodeRule {
     /// The first line's code must be 250.
+    #[serde(rename = "first-is-250")]
     FirstIs250,
     /// The first line's code must start with 2.
+    #[serde(rename = "first-is-2xx")]
     FirstIs2xx,
     /// The last line's code must be 250.
+    #[serde(rename = "last-is-250")]
     LastIs250,
     /// The last line's code must start with 2.
+    #[serde(rename = "last-is-2xx")]
     LastIs2xx,
     /// The reply's first digit must be 2, and the keyword only counts on a line whose own code
     /// is 250 (a regex such as `^250[ -]STARTTLS` over the raw lines).
+    #[serde(rename = "keyword-line-is-250")]
     KeywordLineIs250,
     /// As [`CodeRule::KeywordLineIs250`], and the reply must end in a `250 ` line: a reply that
     /// ends otherwise is read until the client's own timeout and then taken as no offer
     /// (testssl.sh's `^250 ` end pattern).
+    #[serde(rename = "keyword-and-last-line-are-250")]
     KeywordAndLastLineAre250,
     /// The first line's code must be 250, and only a last line with that code ends the reply: a
     /// last line with another code makes the client read on until its timeout; a middle line

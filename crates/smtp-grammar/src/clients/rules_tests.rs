@@ -309,3 +309,20 @@ fn refused() {
     let ok = "250-mx\r\n250 STARTTLS\r\n";
     assert!(rule(Refused::Errors).evaluate(&reply(ok)).sees_starttls);
 }
+
+#[test]
+fn code_rule_names_keep_their_digits_apart() {
+    // The README and `clients --json` spell these with a hyphen before the digits.
+    let names = [
+        (CodeRule::FirstIs250, "\"first-is-250\""),
+        (CodeRule::LastIs2xx, "\"last-is-2xx\""),
+        (
+            CodeRule::KeywordAndLastLineAre250,
+            "\"keyword-and-last-line-are-250\"",
+        ),
+        (CodeRule::SameCodeOrWait, "\"same-code-or-wait\""),
+    ];
+    for (rule, want) in names {
+        assert_eq!(serde_json::to_string(&rule).expect("serialises"), want);
+    }
+}
