@@ -18,7 +18,9 @@ impl Adapter for OpensslSClient {
     }
 
     fn detect(&self) -> Result<String, String> {
+        // `OpenSSL 3.0.19 27 Jan 2026 (Library: ...)`: the name and number are enough.
         version_line("openssl", &["version"], "OpenSSL")
+            .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
     }
 
     fn command(&self, t: &Target) -> Command {

@@ -1,5 +1,7 @@
 //! Perl Net::SMTP (core libnet; TLS through Debian's `libio-socket-ssl-perl`), through
-//! tests/lab/clients/net_smtp_send.pl: STARTTLS if `supports('STARTTLS')`.
+//! tests/lab/clients/net_smtp_send.pl: STARTTLS if `supports('STARTTLS')` is defined (it
+//! returns the keyword's parameters, "" for a bare STARTTLS, so a plain truth test never
+//! upgrades).
 
 use std::process::Command;
 
@@ -15,8 +17,8 @@ impl Adapter for PerlNetSmtp {
     }
 
     fn how(&self) -> &'static str {
-        "tests/lab/clients/net_smtp_send.pl: `new`, `starttls` if `supports('STARTTLS')`, one \
-         message"
+        "tests/lab/clients/net_smtp_send.pl: `new`, `starttls` if `supports('STARTTLS')` is \
+         defined, one message"
     }
 
     fn detect(&self) -> Result<String, String> {
