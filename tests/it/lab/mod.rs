@@ -9,6 +9,7 @@
 //! `LAB_BLESS=1` rewrites the README's matrix block; `LAB_JOBS` sets how many runs at once.
 
 mod matrix;
+mod process;
 mod run;
 mod scenarios;
 mod server;
@@ -93,7 +94,7 @@ pub(crate) trait Adapter: Send + Sync {
 
     /// One run; the default spawns [`Adapter::command`] and kills it at the deadline.
     fn run(&self, target: &Target) -> ClientRun {
-        run::spawn(self.command(target), target.deadline)
+        process::spawn(self.command(target), target.deadline)
     }
 
     /// Whether the client said it saw STARTTLS in the EHLO reply, where its words tell.
