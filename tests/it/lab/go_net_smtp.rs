@@ -31,9 +31,22 @@ impl Adapter for GoNetSmtp {
             .arg(binary())
             .arg(driver("go-net-smtp/main.go"))
             // Standard library only: nothing to fetch, and no module proxy.
-            .env("GOFLAGS", "-mod=mod")
             .env("GOPROXY", "off")
             .env("GO111MODULE", "off")
+            // go needs a build cache; without HOME (a bare CI environment) give it one.
+            .env(
+                "GOCACHE",
+                std::env::var_os("GOCACHE")
+                    .or_else(|| {
+                        std::env::var_os("HOME")
+                            .map(|h| PathBuf::from(h).join(".cache/go-build").into())
+                    })
+                    .unwrap_or_else(|| {
+                        PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                            .join("lab/go-cache")
+                            .into()
+                    }),
+            )
             .output()
             .map_err(|e| format!("go build: {e}"))?;
         if !out.status.success() {

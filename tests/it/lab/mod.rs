@@ -104,7 +104,10 @@ pub(crate) trait Adapter: Send + Sync {
 
     /// How long one run may take before it counts as a hang.
     fn deadline(&self) -> Duration {
-        Duration::from_secs(8)
+        // Long enough for an interpreter to start on a loaded machine (python took 6 s at load
+        // 26 on 2 cores), shorter than the drivers' own 20 s timeouts: a hang is the client
+        // waiting, never the driver giving up.
+        Duration::from_secs(15)
     }
 
     /// False for clients whose runs share state (a spool, a fixed port): run one at a time.
