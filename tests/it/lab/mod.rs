@@ -157,7 +157,12 @@ fn lab() -> &'static run::LabResult {
 #[test]
 fn real_clients_act_out_client_view() {
     let lab = lab();
-    let mut problems = lab.missing.clone();
+    // A client that cannot run is a failure under CI only; outside it was printed as SKIPPED.
+    let mut problems = if in_ci() {
+        lab.missing.clone()
+    } else {
+        Vec::new()
+    };
     problems.extend(lab.mismatches());
     assert!(
         problems.is_empty(),
