@@ -45,6 +45,8 @@ pub struct ProbeOptions {
     pub net: ConnectFrom,
     /// `--show-certs`: the presented chain as PEM in the report.
     pub show_certs: bool,
+    /// The clients whose view decides the verdict (`--clients`).
+    pub clients: smtp_grammar::ClientSet,
 }
 
 impl ProbeOptions {
@@ -67,6 +69,7 @@ impl ProbeOptions {
             checks: ActiveChecks::default(),
             net: ConnectFrom::default(),
             show_certs: false,
+            clients: smtp_grammar::ClientSet::default(),
         }
     }
 }
@@ -192,6 +195,7 @@ pub async fn probe_addrs_chain(
         trust_anchors: opts.anchors.description().to_string(),
         tls_skipped: opts.no_tls,
         now: SystemTime::now(),
+        clients: opts.clients.clone(),
     };
     let target = TargetSection {
         input: input.to_string(),

@@ -74,6 +74,9 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// Probe many targets from a list (FILE, or `-` for stdin): one JSON object per line.
     Batch(BatchArgs),
+    /// List the SMTP clients whose view is computed: group, rule, what each logs when it sees
+    /// no STARTTLS, and whether the fact was measured or read from source.
+    Clients,
 }
 
 /// How a TARGET is read, and how a domain's MX hosts are probed.
@@ -364,4 +367,28 @@ pub(crate) struct OutputArgs {
     /// Less output: -q prints the verdict line only, -qq nothing (use the exit code).
     #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "verbose", global = true)]
     pub(crate) quiet: u8,
+
+    #[command(flatten)]
+    pub(crate) verdict: VerdictArgs,
+}
+
+/// Whose view decides the verdict.
+#[derive(Debug, Args)]
+pub(crate) struct VerdictArgs {
+    /// Clients whose view decides the verdict: client ids and groups (mta, library, test-tool,
+    /// scanner, all), comma-separated. A STARTTLS finding is an error when a deciding client
+    /// would not use TLS, a warning when only other clients would not. `clients` lists the ids.
+    #[arg(
+        long,
+        value_name = "ID,...|GROUP",
+        global = true,
+        default_value = "mta,library",
+        value_parser = parse_clients
+    )]
+    pub(crate) clients: smtp_tls_check::smtp_grammar::ClientSet,
+}
+
+fn parse_clients(s: &str) -> Result<smtp_tls_check::smtp_grammar::ClientSet, String> {
+    s.parse()
+        .map_err(|e: smtp_tls_check::smtp_grammar::UnknownClient| e.to_string())
 }

@@ -68,6 +68,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Parse(args)) => parse(args, &cli.output),
         Some(Command::Demo(args)) => demo(args, &cli.output),
         Some(Command::Batch(args)) => batch(args, &cli.output),
+        Some(Command::Clients) => clients(&cli.output),
         None => probe(
             cli.target.as_deref().unwrap_or_default(),
             &cli.probe,
@@ -190,7 +191,7 @@ fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         MAX_PASTE
     });
     let paste = read_paste(&input, Limits::default());
-    let report = paste_report(&paste, too_large);
+    let report = paste_report(&paste, too_large, &output_args.verdict.clients);
     emit(&report, &output)
 }
 
@@ -233,6 +234,7 @@ fn probe(
         opts.implicit_tls = true;
         opts.port = args.port.unwrap_or(465);
     }
+    opts.clients = output_args.verdict.clients.clone();
     let report = block_on(async {
         let mut dopts =
             domain_options(domain_args, &opts, false).map_err(|e| UsageError(e.to_string()))?;
@@ -277,7 +279,9 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         None => None,
     };
     let anchors = anchors(&args.probe)?;
-    let opts = probe_options(&args.probe, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    let mut opts =
+        probe_options(&args.probe, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
+    opts.clients = output_args.verdict.clients.clone();
     let bopts = BatchOptions {
         concurrency: usize::try_from(args.concurrency).unwrap_or(64),
         ordered: args.ordered,
@@ -471,6 +475,7 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
             .map_err(|e| UsageError(e.to_string()))?;
         opts.port = server.addr.port();
         opts.mode = Mode::Demo;
+        opts.clients = output_args.verdict.clients.clone();
         if opts.tls_name.is_none() {
             opts.tls_name = Some(DEMO_TLS_NAME.to_string());
         }
@@ -490,4 +495,19 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         )
     })??;
     emit(&report, &output)
+}
+
+/// `clients`: the client table; `--clients` marks the deciding rows.
+fn clients(output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let output = Output::from_args(output_args);
+    let rows = smtp_tls_check::model::client_table(&output_args.verdict.clients);
+    let text = if output.json {
+        let mut s = serde_json::to_string_pretty(&rows).context("cannot render the table")?;
+        s.push('\n');
+        s
+    } else {
+        smtp_tls_check::report::render_client_table(&rows, &output.style)
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
 }

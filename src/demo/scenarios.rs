@@ -99,7 +99,7 @@ pub static SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "lowercase",
-        description: "a legal lower-case `250-starttls` ehlo-line: swaks reports \"Host did not advertise STARTTLS\"",
+        description: "a legal lower-case `250-starttls` ehlo-line: Exim and Go net/smtp miss it, swaks reports \"Host did not advertise STARTTLS\"",
         banner: &["220 mx.demo.test ESMTP"],
         ehlo: &["250-mx.demo.test", "250-starttls", "250 8BITMIME"],
         starttls: StarttlsBehaviour::Accept(CertKind::Valid),

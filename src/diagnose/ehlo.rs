@@ -1,11 +1,12 @@
 use smtp_grammar::{
-    client_view, escape_bytes, interpret_ehlo, ClientVerdict, EhloNote, EhloReply, Reply,
+    escape_bytes, interpret_ehlo, ClientSet, ClientVerdict, EhloNote, EhloReply, Outcome, Reply,
     StarttlsPlacement,
 };
 
+use super::clients::{deciding_missed, judged};
 use crate::model::{
     BannerSection, ClientViewEntry, EhloKeywordEntry, EhloLineEntry, EhloSection, Finding,
-    FindingId, Greeting, LineRole,
+    FindingId, Greeting, LineRole, Severity,
 };
 use crate::session::render_line;
 
@@ -16,7 +17,7 @@ fn client_names(view: &[ClientVerdict], filter: impl Fn(&ClientVerdict) -> bool)
     let names: Vec<&str> = view
         .iter()
         .filter(|v| filter(v))
-        .map(|v| v.name.split(" (").next().unwrap_or(v.name))
+        .map(|v| short_name(v.name))
         .collect();
     let mut s = names
         .iter()
@@ -37,17 +38,14 @@ pub(crate) fn banner_section(reply: &Reply) -> BannerSection {
     }
 }
 
+/// The client view with the default deciding set (MTAs and libraries).
 pub fn client_view_entries(reply: &Reply) -> Vec<ClientViewEntry> {
-    client_view(reply)
-        .into_iter()
-        .map(|v| ClientViewEntry {
-            client: v.client,
-            name: v.name,
-            sees_starttls: v.sees_starttls,
-            will_upgrade: v.will_upgrade,
-            would_log: v.would_log,
-        })
-        .collect()
+    super::clients::entries(reply, &ClientSet::default())
+}
+
+/// The client view, each entry marked with whether it is in `deciding`.
+pub fn client_view_entries_for(reply: &Reply, deciding: &ClientSet) -> Vec<ClientViewEntry> {
+    super::clients::entries(reply, deciding)
 }
 
 /// The annotated EHLO reply; `None` when the reply is not a 250 (nothing to annotate).
@@ -139,13 +137,19 @@ fn annotate_line(i: usize, line: &smtp_grammar::ReplyLine, ehlo: &EhloReply) -> 
     }
 }
 
-/// What the EHLO reply means for TLS. `suggest_force` adds the `--force-starttls` hint (a live
-/// probe that did not upgrade; not `parse`, not a forced probe).
+/// What the EHLO reply means for TLS, judged by the default deciding set (MTAs and libraries).
 pub fn ehlo_findings(reply: &Reply, suggest_force: bool) -> Vec<Finding> {
+    ehlo_findings_for(reply, suggest_force, &ClientSet::default())
+}
+
+/// What the EHLO reply means for TLS. `suggest_force` adds the `--force-starttls` hint (a live
+/// probe that did not upgrade; not `parse`, not a forced probe). The severity of the findings
+/// that decide whether clients use TLS follows `deciding` (see `clients.rs`).
+pub fn ehlo_findings_for(reply: &Reply, suggest_force: bool, deciding: &ClientSet) -> Vec<Finding> {
     let Ok(ehlo) = interpret_ehlo(reply) else {
         return Vec::new();
     };
-    let view = client_view(reply);
+    let view = super::clients::view(reply);
     let mut out = Vec::new();
     let first_line = reply
         .lines
@@ -160,8 +164,9 @@ pub fn ehlo_findings(reply: &Reply, suggest_force: bool) -> Vec<Finding> {
                 hint.push_str("; the probe did not upgrade, as a strict client would not: --force-starttls shows what lenient clients get");
             }
             out.push(
-                Finding::error(
+                Finding::new(
                     FindingId::StarttlsInGreeting,
+                    judged(&view, deciding, Severity::Warning),
                     {
                         let blind = client_names(&view, |v| !v.will_upgrade);
                         let upgrade = client_names(&view, |v| v.will_upgrade);
@@ -177,8 +182,9 @@ pub fn ehlo_findings(reply: &Reply, suggest_force: bool) -> Vec<Finding> {
             );
         }
         StarttlsPlacement::GreetingAndEhloLine => out.push(
-            Finding::info(
+            Finding::new(
                 FindingId::StarttlsInGreeting,
+                judged(&view, deciding, Severity::Info),
                 if view.iter().all(|v| v.will_upgrade) {
                     "STARTTLS also appears on the greeting line; harmless, since an ehlo-line offers it too".to_string()
                 } else {
@@ -202,8 +208,9 @@ pub fn ehlo_findings(reply: &Reply, suggest_force: bool) -> Vec<Finding> {
     for note in &ehlo.notes {
         match note {
             EhloNote::StarttlsCase { as_sent } => out.push(
-                Finding::info(
+                Finding::new(
                     FindingId::StarttlsCase,
+                    judged(&view, deciding, Severity::Info),
                     {
                         let missing = client_names(&view, |v| !v.sees_starttls);
                         if missing.is_empty() {
@@ -218,9 +225,17 @@ pub fn ehlo_findings(reply: &Reply, suggest_force: bool) -> Vec<Finding> {
                 .with_evidence(escape_str(as_sent)),
             ),
             EhloNote::StarttlsTrailing { as_sent } => out.push(
-                Finding::info(
+                Finding::new(
                     FindingId::StarttlsTrailing,
-                    "the STARTTLS line carries trailing white space or parameters: legal, but clients that compare the whole line will miss it",
+                    judged(&view, deciding, Severity::Info),
+                    {
+                        let missing = client_names(&view, |v| !v.sees_starttls);
+                        if missing.is_empty() {
+                            "the STARTTLS line carries trailing white space or parameters: legal (RFC 5321 4.1.1.1)".to_string()
+                        } else {
+                            format!("the STARTTLS line carries trailing white space or parameters: legal, but {missing} compare the whole line and miss it")
+                        }
+                    },
                 )
                 .with_evidence(escape_str(as_sent)),
             ),
@@ -232,6 +247,9 @@ pub fn ehlo_findings(reply: &Reply, suggest_force: bool) -> Vec<Finding> {
             ),
             EhloNote::MaskedKeyword { .. } | EhloNote::NoExtensions => {}
         }
+    }
+    if let Some(f) = missed_by_clients(&ehlo, &view, deciding) {
+        out.push(f);
     }
     // Each of the first few gets its own finding; a hostile reply must not flood the report.
     const INVALID_SHOWN: usize = 3;
@@ -269,4 +287,58 @@ pub fn ehlo_findings(reply: &Reply, suggest_force: bool) -> Vec<Finding> {
         ));
     }
     out
+}
+
+/// STARTTLS is offered on an ehlo-line, yet clients will not use TLS for a reason no other
+/// finding names (the reply's codes, line endings or line lengths): say who, and why.
+fn missed_by_clients(
+    ehlo: &EhloReply,
+    view: &[ClientVerdict],
+    deciding: &ClientSet,
+) -> Option<Finding> {
+    if !ehlo.starttls.strict_clients_see_it() {
+        return None;
+    }
+    // Case and trailing text have findings of their own that name the clients.
+    let explained = ehlo.notes.iter().any(|n| {
+        matches!(
+            n,
+            EhloNote::StarttlsCase { .. } | EhloNote::StarttlsTrailing { .. }
+        )
+    });
+    if explained || view.iter().all(|v| v.will_upgrade) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let plain = client_names(view, |v| v.outcome == Outcome::NoTls);
+    if !plain.is_empty() {
+        parts.push(format!("{plain} see no STARTTLS and carry on without TLS"));
+    }
+    for v in view {
+        if let Some(detail) = v.outcome.detail() {
+            parts.push(format!("{} {detail}", short_name(v.name)));
+        }
+    }
+    let who = deciding_missed(view, deciding);
+    let message = format!(
+        "STARTTLS is offered on an ehlo-line, but not every client can use it: {}",
+        parts.join("; ")
+    );
+    let mut f = Finding::new(
+        FindingId::StarttlsMissedByClients,
+        judged(view, deciding, Severity::Info),
+        message,
+    )
+    .with_hint("send every line of the EHLO reply with code 250, ending in CRLF, within 512 octets (RFC 5321 4.2, 4.5.3.1.5)");
+    if !who.is_empty() {
+        f = f.with_evidence(format!(
+            "deciding clients without TLS: {}",
+            who.iter().map(|v| v.client).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Some(f)
+}
+
+fn short_name(name: &str) -> &str {
+    name.split(" (").next().unwrap_or(name)
 }

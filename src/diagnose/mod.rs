@@ -4,6 +4,7 @@
 //! says what happened; this module says what that means for mail clients.
 
 mod active;
+mod clients;
 mod domain;
 mod ehlo;
 mod foreign;
@@ -16,13 +17,15 @@ mod tls;
 
 pub use active::{enforcement_implicit, injection_not_run};
 pub use domain::finish_domain;
-pub use ehlo::{client_view_entries, ehlo_findings, ehlo_section};
+pub use ehlo::{
+    client_view_entries, client_view_entries_for, ehlo_findings, ehlo_findings_for, ehlo_section,
+};
 pub use paste::paste_report;
 pub use reply::reply_findings;
 pub use samples::{add_findings, sample_findings};
 pub use session::{session_report, DiagnoseContext};
 
-use smtp_grammar::Extracted;
+use smtp_grammar::{ClientSet, Extracted};
 
 use crate::model::{Finding, FindingId, Mode, Report, Severity, Timings, Verdict, SCHEMA_VERSION};
 
@@ -52,8 +55,14 @@ pub fn summary(findings: &[Finding], verdict: Verdict, ok_line: String) -> Strin
         .unwrap_or(ok_line)
 }
 
-/// `parse`: the diagnosis of a pasted EHLO reply, the same as the live probe gives for it.
+/// `parse`: the diagnosis of a pasted EHLO reply, the same as the live probe gives for it,
+/// judged by the default deciding clients.
 pub fn parse_report(extracted: &Extracted) -> Report {
+    parse_report_with(extracted, &ClientSet::default())
+}
+
+/// `parse` with the clients whose view decides the verdict (`--clients`).
+pub fn parse_report_with(extracted: &Extracted, deciding: &ClientSet) -> Report {
     let reply = &extracted.ehlo_reply;
     let mut findings = Vec::new();
     if let Some(banner) = &extracted.banner {
@@ -65,7 +74,7 @@ pub fn parse_report(extracted: &Extracted) -> Report {
         !extracted.pasted_with_lf,
     ));
     let section = ehlo_section(reply);
-    findings.extend(ehlo_findings(reply, false));
+    findings.extend(ehlo_findings_for(reply, false, deciding));
     let diagnosed = section.is_some();
     let verdict = verdict(&findings, diagnosed);
     let ok_line =
@@ -81,7 +90,7 @@ pub fn parse_report(extracted: &Extracted) -> Report {
         findings,
         banner: extracted.banner.as_ref().map(ehlo::banner_section),
         ehlo: section,
-        client_view: client_view_entries(reply),
+        client_view: client_view_entries_for(reply, deciding),
         tls: None,
         ehlo_after_tls: None,
         timings_ms: Timings::default(),

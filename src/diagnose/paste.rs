@@ -2,11 +2,13 @@
 
 use smtp_grammar::{Extracted, Paste, PasteError};
 
-use super::{error_report, parse_report};
+use smtp_grammar::ClientSet;
+
+use super::{error_report, parse_report_with};
 use crate::model::{Finding, FindingId, InputSection, Mode, Report};
 
 /// The report for a paste. `too_large` is set when the paste was cut at `limit` octets.
-pub fn paste_report(paste: &Paste, too_large: Option<u64>) -> Report {
+pub fn paste_report(paste: &Paste, too_large: Option<u64>, deciding: &ClientSet) -> Report {
     let mut notes = paste.notes.clone();
     if let Some(limit) = too_large {
         notes.insert(
@@ -22,7 +24,7 @@ pub fn paste_report(paste: &Paste, too_large: Option<u64>) -> Report {
                 ehlo_reply: found.ehlo_reply.clone(),
                 pasted_with_lf: !found.bytes_kept,
             };
-            parse_report(&extracted)
+            parse_report_with(&extracted, deciding)
         }
         Err(e) => failure(e, too_large),
     };

@@ -5,7 +5,9 @@ use smtp_grammar::{escape_bytes, interpret_ehlo, Reply, ReplyError};
 
 use super::ehlo::{banner_section, keyword_entries};
 use super::tls::tls_findings;
-use super::{client_view_entries, ehlo_findings, ehlo_section, reply_findings, summary, verdict};
+use super::{
+    client_view_entries_for, ehlo_findings_for, ehlo_section, reply_findings, summary, verdict,
+};
 use crate::model::{
     Finding, FindingId, Mode, Report, Severity, TargetSection, TlsSection, SCHEMA_VERSION,
 };
@@ -23,6 +25,8 @@ pub struct DiagnoseContext {
     /// `--no-tls`: the upgrade was not attempted on purpose.
     pub tls_skipped: bool,
     pub now: SystemTime,
+    /// The clients whose view decides the verdict (`--clients`).
+    pub clients: smtp_grammar::ClientSet,
 }
 
 fn reply_evidence(reply: &Reply) -> String {
@@ -196,8 +200,8 @@ pub fn session_report(
             // Inside implicit TLS there is no STARTTLS to place and no client to judge by it.
             let implicit = record.tls.as_ref().is_some_and(|t| t.implicit);
             if !implicit {
-                client_view = client_view_entries(ehlo);
-                let mut ehlo_f = ehlo_findings(ehlo, !record.starttls.forced);
+                client_view = client_view_entries_for(ehlo, &ctx.clients);
+                let mut ehlo_f = ehlo_findings_for(ehlo, !record.starttls.forced, &ctx.clients);
                 if record.starttls.forced {
                     // Forced past a missing offer: keep the finding, the upgrade result follows.
                     ehlo_f.iter_mut().for_each(|f| {

@@ -56,6 +56,7 @@ finding_ids! {
     BadSeparator => "bad-separator",
     NonUtf8 => "non-utf8",
     ControlCharacters => "control-characters",
+    StarttlsMissedByClients => "starttls-missed-by-clients",
     // The live session.
     ConnectFailed => "connect-failed",
     Timeout => "timeout",

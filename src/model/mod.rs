@@ -3,11 +3,13 @@
 //! Diagnosis fills it in ([`crate::diagnose`]); reporting renders it ([`crate::report`]) and never
 //! decides anything. The JSON form of [`Report`] is a public, versioned schema (README).
 
+mod clients;
 mod domain;
 mod finding;
 mod policy;
 mod report;
 
+pub use clients::{client_table, ClientTableEntry};
 pub use domain::{DomainReport, MxSection, ReportKind, TargetReport};
 pub use finding::{Finding, FindingId, Severity};
 pub use policy::{

@@ -150,6 +150,21 @@ pub struct ClientViewEntry {
     pub sees_starttls: bool,
     pub will_upgrade: bool,
     pub would_log: Option<&'static str>,
+    /// `mta` | `library` | `test-tool` | `scanner`.
+    pub group: &'static str,
+    /// `measured` (run in the client lab) | `source` (read from the client's source only).
+    pub evidence: &'static str,
+    /// The version measured on, or whose source was read.
+    pub version: &'static str,
+    /// Where the client's rule is in its source or documentation.
+    pub source: &'static str,
+    /// `upgrades` | `sends-anyway` | `no-tls` | `hangs` | `errors`.
+    pub outcome: &'static str,
+    /// For `hangs` and `errors`: what the client does, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_detail: Option<&'static str>,
+    /// Whether this client's view decides the verdict (`--clients`).
+    pub deciding: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

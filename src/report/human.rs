@@ -1,7 +1,7 @@
 use std::fmt::Write;
 
 use super::{visible_ends, Style};
-use crate::model::{LineRole, Report, TranscriptDirection};
+use crate::model::{ClientViewEntry, LineRole, Report, TranscriptDirection};
 
 fn opt_ms(v: Option<f64>) -> Option<String> {
     v.map(|ms| format!("{ms:.1} ms"))
@@ -102,55 +102,7 @@ pub fn render_human(report: &Report, style: &Style) -> String {
     }
 
     if !report.client_view.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold("What clients conclude"));
-        let sees: Vec<&str> = report
-            .client_view
-            .iter()
-            .filter(|c| c.sees_starttls)
-            .map(|c| c.name)
-            .collect();
-        let anyway: Vec<&str> = report
-            .client_view
-            .iter()
-            .filter(|c| !c.sees_starttls && c.will_upgrade)
-            .map(|c| c.name)
-            .collect();
-        let blind: Vec<_> = report
-            .client_view
-            .iter()
-            .filter(|c| !c.will_upgrade)
-            .collect();
-        if !blind.is_empty() {
-            let label = style.red("no TLS  ");
-            let mut first = true;
-            let mut quiet = Vec::new();
-            for c in &blind {
-                match c.would_log {
-                    Some(log) => {
-                        let lead = if first { label.as_str() } else { "        " };
-                        let _ = writeln!(out, "  {lead}  {}: \"{log}\"", c.name);
-                        first = false;
-                    }
-                    None => quiet.push(c.name),
-                }
-            }
-            if !quiet.is_empty() {
-                let lead = if first { label.as_str() } else { "        " };
-                let _ = writeln!(out, "  {lead}  {}", quiet.join(", "));
-            }
-        }
-        if !sees.is_empty() {
-            let label = style.green("TLS     ");
-            let _ = writeln!(out, "  {label}  {}", sees.join(", "));
-        }
-        if !anyway.is_empty() {
-            let label = style.yellow("tries   ");
-            let _ = writeln!(
-                out,
-                "  {label}  {} (sends STARTTLS without seeing an offer)",
-                anyway.join(", ")
-            );
-        }
+        render_client_view(&mut out, &report.client_view, style);
     }
 
     if let Some(tls) = &report.tls {
@@ -304,5 +256,81 @@ pub fn render_human(report: &Report, style: &Style) -> String {
 fn write_pem(out: &mut String, pem: Option<&str>) {
     if let Some(pem) = pem {
         out.push_str(pem);
+    }
+}
+
+/// "What clients conclude": per group, who uses TLS, who does not (with what it logs), who
+/// hangs, who tries anyway. A `*` marks the clients whose view decides the verdict.
+fn render_client_view(out: &mut String, view: &[ClientViewEntry], style: &Style) {
+    let _ = writeln!(
+        out,
+        "\n{}  {}",
+        style.bold("What clients conclude"),
+        style.dim("(* decides the verdict; choose with --clients)")
+    );
+    let groups = [
+        ("mta", "MTAs"),
+        ("library", "libraries"),
+        ("test-tool", "test tools"),
+        ("scanner", "scanners"),
+    ];
+    let name = |c: &ClientViewEntry| {
+        let star = if c.deciding { "*" } else { "" };
+        format!("{}{star}", c.name)
+    };
+    for (group, label) in groups {
+        let members: Vec<&ClientViewEntry> = view.iter().filter(|c| c.group == group).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let mut rows: Vec<(String, String)> = Vec::new();
+        // One line per client that logs something, then the quiet ones together.
+        let mut status = style.red("no TLS  ");
+        let mut quiet = Vec::new();
+        for c in members.iter().filter(|c| c.outcome == "no-tls") {
+            match c.would_log {
+                Some(log) => {
+                    rows.push((status.clone(), format!("{}: \"{log}\"", name(c))));
+                    status = " ".repeat(8);
+                }
+                None => quiet.push(name(c)),
+            }
+        }
+        if !quiet.is_empty() {
+            rows.push((status, quiet.join(", ")));
+        }
+        for c in members
+            .iter()
+            .filter(|c| c.outcome == "hangs" || c.outcome == "errors")
+        {
+            let what = c.outcome_detail.unwrap_or(c.outcome);
+            rows.push((style.red("stuck   "), format!("{}: {what}", name(c))));
+        }
+        let sees: Vec<String> = members
+            .iter()
+            .filter(|c| c.outcome == "upgrades")
+            .map(|c| name(c))
+            .collect();
+        if !sees.is_empty() {
+            rows.push((style.green("TLS     "), sees.join(", ")));
+        }
+        let anyway: Vec<String> = members
+            .iter()
+            .filter(|c| c.outcome == "sends-anyway")
+            .map(|c| name(c))
+            .collect();
+        if !anyway.is_empty() {
+            rows.push((
+                style.yellow("tries   "),
+                format!(
+                    "{} (sends STARTTLS without seeing an offer)",
+                    anyway.join(", ")
+                ),
+            ));
+        }
+        for (i, (status, names)) in rows.iter().enumerate() {
+            let lead = if i == 0 { label } else { "" };
+            let _ = writeln!(out, "  {lead:<11} {status}  {names}");
+        }
     }
 }

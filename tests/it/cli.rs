@@ -81,6 +81,26 @@ fn parse_human_annotates_each_line() {
         .find(|l| l.contains("250-mail.domain1.com"))
         .unwrap();
     assert!(line2.contains("not an ehlo-keyword"), "{line2}");
+    // The client view by group; `*` marks the clients that decide the verdict (MTAs and
+    // libraries by default), test tools are shown but do not decide.
+    let mtas = r
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("MTAs"))
+        .unwrap();
+    assert!(
+        mtas.contains("no TLS") && mtas.contains("Cisco ESA (AsyncOS)*"),
+        "{mtas}"
+    );
+    let tools = r
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("test tools"))
+        .unwrap();
+    assert!(
+        tools.contains("TLS") && tools.contains("swaks") && !tools.contains("swaks*"),
+        "{tools}"
+    );
     assert!(!r.stdout.contains('\x1b'), "no colour when asked for none");
 }
 
@@ -156,7 +176,8 @@ fn demo_every_scenario_gives_its_verdict() {
         ("expired-cert", "fail", "cert-expired"),
         ("wrong-name", "fail", "cert-name-mismatch"),
         ("self-signed", "fail", "cert-untrusted"),
-        ("lowercase", "ok", "starttls-case"),
+        // Legal, but Exim (and Go, Ruby, lettre, OpenSMTPD) would send in plaintext.
+        ("lowercase", "fail", "starttls-case"),
         ("masked", "fail", "starttls-masked"),
         ("injection", "fail", "starttls-response-injection"),
     ];
@@ -208,4 +229,133 @@ fn usage_errors_exit_2() {
 fn json_never_colours() {
     let r = run(&["demo", "compliant", "--json", "--color", "always"]);
     assert!(!r.stdout.contains('\x1b'));
+}
+
+#[test]
+fn clients_lists_the_table_with_evidence() {
+    let r = run(&["clients", "--json"]);
+    assert_eq!(r.code, 0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    let ids: Vec<&str> = rows.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    for id in [
+        "postfix",
+        "posttls-finger",
+        "swaks",
+        "openssl-s-client",
+        "testssl-sh",
+        "python-smtplib",
+        "aiosmtplib",
+        "curl",
+        "msmtp",
+        "exim",
+        "sendmail",
+        "opensmtpd",
+        "go-net-smtp",
+        "nodemailer",
+        "ruby-net-smtp",
+        "perl-net-smtp",
+        "jakarta-mail",
+        "lettre",
+        "stalwart-mail-send",
+        "cisco-esa",
+        "kumomta",
+        "zgrab2",
+    ] {
+        assert!(ids.contains(&id), "{id} missing");
+    }
+    for row in &rows {
+        assert!(["measured", "source"].contains(&row["evidence"].as_str().unwrap()));
+        assert!(
+            ["mta", "library", "test-tool", "scanner"].contains(&row["group"].as_str().unwrap())
+        );
+        assert!(!row["rule_words"].as_array().unwrap().is_empty());
+        // Default deciding set: MTAs and libraries.
+        let deciding = ["mta", "library"].contains(&row["group"].as_str().unwrap());
+        assert_eq!(row["deciding"], deciding, "{}", row["id"]);
+    }
+    let esa = rows.iter().find(|c| c["id"] == "cisco-esa").unwrap();
+    assert_eq!(esa["group"], "mta");
+    assert_eq!(esa["evidence"], "source");
+    let r = run(&["clients", "--clients", "cisco-esa,scanner"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("Cisco ESA (AsyncOS) (cisco-esa)"));
+    assert_eq!(
+        r.stdout.matches("decides the verdict").count(),
+        3,
+        "{}",
+        r.stdout
+    );
+    assert_eq!(run(&["clients", "--clients", "no-such-client"]).code, 2);
+}
+
+#[test]
+fn clients_flag_chooses_whose_view_decides() {
+    // The seeds' reply: Cisco ESA will not use TLS, swaks will.
+    for (clients, code, verdict) in [
+        ("mta,library", 3, "fail"),
+        ("cisco-esa", 3, "fail"),
+        ("swaks", 1, "warning"),
+        ("test-tool", 1, "warning"),
+        ("all", 3, "fail"),
+    ] {
+        let r = run_stdin(
+            &["parse", "--json", "--clients", clients, "-"],
+            SEED_INCORRECT,
+        );
+        assert_eq!(r.code, code, "{clients}: {}", r.stdout);
+        assert_eq!(r.json["verdict"], verdict, "{clients}");
+        let deciding: Vec<&str> = r.json["client_view"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["deciding"] == true)
+            .map(|c| c["client"].as_str().unwrap())
+            .collect();
+        assert!(!deciding.is_empty(), "{clients}");
+    }
+    // A legal lower-case keyword: Postfix sees it, Exim does not.
+    let lower = b"250-mx.example.com\r\n250-starttls\r\n250 SIZE 1\r\n";
+    let r = run_stdin(&["parse", "--json", "--clients", "postfix", "-"], lower);
+    assert_eq!((r.code, r.json["verdict"].as_str()), (1, Some("warning")));
+    let r = run_stdin(&["parse", "--json", "--clients", "exim", "-"], lower);
+    assert_eq!((r.code, r.json["verdict"].as_str()), (3, Some("fail")));
+    let r = run_stdin(&["parse", "--json", "-"], lower);
+    assert_eq!(
+        r.json["verdict"], "fail",
+        "default: Exim is an MTA in the deciding set"
+    );
+    let exim = r.json["client_view"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client"] == "exim")
+        .unwrap()
+        .clone();
+    assert_eq!(exim["group"], "mta");
+    assert_eq!(exim["outcome"], "no-tls");
+    assert_eq!(exim["will_upgrade"], false);
+    // STARTTLS on an ehlo-line, but the last line says 251: smtplib sees no 250, Go waits,
+    // lettre and mail-send give up, the MTAs read on.
+    let mixed = b"250-mx.example.com\r\n250-STARTTLS\r\n251 8BITMIME\r\n";
+    let r = run_stdin(&["parse", "--json", "-"], mixed);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    let f = r.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "starttls-missed-by-clients")
+        .unwrap()
+        .clone();
+    assert_eq!(f["severity"], "error");
+    let go = r.json["client_view"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client"] == "go-net-smtp")
+        .unwrap()
+        .clone();
+    assert_eq!(go["outcome"], "hangs");
+    assert!(go["outcome_detail"].as_str().unwrap().contains("timeout"));
+    let r = run_stdin(&["parse", "--json", "--clients", "mta", "-"], mixed);
+    assert_eq!((r.code, r.json["verdict"].as_str()), (1, Some("warning")));
 }

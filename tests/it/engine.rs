@@ -152,6 +152,7 @@ fn run_one(tls: &Tls, writes: Vec<Vec<u8>>, hang: bool, which: u8) -> Result<(),
         trust_anchors: "test".to_string(),
         tls_skipped: which == 0,
         now: SystemTime::now(),
+        clients: Default::default(),
     };
     let target = TargetSection {
         input: "mx.test".to_string(),

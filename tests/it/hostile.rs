@@ -541,9 +541,17 @@ fn lf_only_line_ends_are_a_warning() {
     steps.extend(closing());
     let server = ScriptedServer::start(steps);
     let target = server.target();
-    let r = run_within(&short_args(&pki, &target), SHORT_LIMIT);
+    // The MTAs all take a bare LF; lettre (a library) waits for CRLF: a warning when only the
+    // MTAs decide, an error by default (see tests/it/cli.rs).
+    let mut args = short_args(&pki, &target);
+    args.extend(["--clients", "mta"]);
+    let r = run_within(&args, SHORT_LIMIT);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.has("bare-lf"));
+    assert_eq!(
+        r.finding("starttls-missed-by-clients")["severity"],
+        "warning"
+    );
     assert_eq!(r.json["tls"]["established"], true);
 }
 
@@ -560,8 +568,14 @@ fn lines_far_over_512_octets_are_a_warning() {
     let target = server.target();
     let mut args = short_args(&pki, &target);
     args.insert(0, "--no-tls");
+    // lettre and msmtp reject the line; no MTA does.
+    args.extend(["--clients", "mta"]);
     let r = run_within(&args, SHORT_LIMIT);
     assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(
+        r.finding("starttls-missed-by-clients")["severity"],
+        "warning"
+    );
     let f = r.finding("line-too-long");
     assert!(f["message"].as_str().unwrap().contains("line 2"), "{f}");
 }
@@ -575,9 +589,12 @@ fn multiline_reply_whose_code_changes_between_lines() {
     let target = server.target();
     let mut args = short_args(&pki, &target);
     args.insert(0, "--no-tls");
+    // Go waits and lettre fails on the 251 line; every MTA reads on.
+    args.extend(["--clients", "mta"]);
     let r = run_within(&args, SHORT_LIMIT);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.has("mixed-reply-codes"), "{:?}", r.finding_ids());
+    assert!(r.has("starttls-missed-by-clients"), "{:?}", r.finding_ids());
 }
 
 #[test]

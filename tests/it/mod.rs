@@ -13,6 +13,7 @@ mod policy_sts;
 mod human;
 mod logs;
 mod pastes;
+mod lab;
 mod postfix;
 mod probe;
 mod real_checks;

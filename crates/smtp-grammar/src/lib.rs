@@ -20,7 +20,10 @@ pub mod reply;
 pub mod sniff;
 pub mod transcript;
 
-pub use clients::{client_view, sees_starttls, ClientProfile, ClientVerdict, Rule, CLIENTS};
+pub use clients::{
+    client_view, sees_starttls, ClientProfile, ClientSet, ClientVerdict, Evidence, Group, Outcome,
+    Rule, UnknownClient, CLIENTS,
+};
 pub use ehlo::is_ehlo_keyword;
 pub use ehlo::{
     interpret_ehlo, EhloError, EhloKeyword, EhloNote, EhloReply, Greeting, InvalidEhloLine,
