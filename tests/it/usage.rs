@@ -266,6 +266,7 @@ fn demo_list_json_is_json_and_demo_help_lists_only_what_it_accepts() {
             "tls-name" | "helo" => "mx.test",
             "max-line-length" => "512",
             "source" => "127.0.0.1",
+            "clients" => "mta",
             "max-reply-bytes" => "65536",
             "max-session-bytes" => "1048576",
             _ => "5",
