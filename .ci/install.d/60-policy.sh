@@ -24,5 +24,5 @@ for svc in nsd unbound nginx; do
         "${SUDO[@]}" /etc/init.d/$svc stop >/dev/null 2>&1 || true
     fi
 done
-nsd -v 2>&1 | head -n 1
+nsd -v 2>&1 | sed -n 1p
 /usr/sbin/nginx -v 2>&1
