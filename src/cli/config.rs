@@ -12,8 +12,8 @@ use smtp_tls_check::smtp_grammar::Limits;
 use smtp_tls_check::tls::{TlsVersions, TrustAnchors};
 
 use smtp_tls_check::mx::{DomainOptions, MxResolver, TargetKind};
-use smtp_tls_check::policy::{AnchorFile, DnssecResolver, PolicyOptions};
 use smtp_tls_check::net::ConnectFrom;
+use smtp_tls_check::policy::{AnchorFile, DnssecResolver, PolicyOptions};
 
 use super::args::{ColorChoice, DomainArgs, OutputArgs, PolicyArgs, ProbeArgs, TlsVersionArg};
 

@@ -15,7 +15,7 @@ pub use clients::render_client_table;
 pub use domain::{render_domain_human, render_target_human, render_target_verdict_line};
 pub use human::render_human;
 pub use json::{render_json, render_json_line};
-pub use policy::{render_mx_policy_human, render_policy_human};
 pub use json::{timestamp_now, TOOL_VERSION};
+pub use policy::{render_mx_policy_human, render_policy_human};
 pub use style::Style;
 pub use wrap::{visible_ends, wrap_to_width};
