@@ -2,6 +2,8 @@
 
 pub(crate) mod args;
 pub(crate) mod config;
+mod monitor;
 mod run;
+mod serve;
 
 pub(crate) use run::run;

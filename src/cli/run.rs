@@ -5,8 +5,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use smtp_tls_check::batch::{run_batch, BatchOptions, Shard};
+use smtp_tls_check::batch::{run_batch, shard_from_env, BatchOptions, Shard, ShardSource};
 use smtp_tls_check::demo::{find_scenario, DemoServer, DEMO_TLS_NAME, SCENARIOS};
+use smtp_tls_check::diagnose::monitor::target_facts;
 use smtp_tls_check::diagnose::{error_report, parse_report};
 use smtp_tls_check::model::{ExitStatus, FindingId, Mode, Report, TargetReport};
 use smtp_tls_check::mx::{probe_target, TargetKind};
@@ -18,8 +19,10 @@ use smtp_tls_check::report::{
 use smtp_tls_check::smtp_grammar::{extract_ehlo_reply, Limits};
 use smtp_tls_check::tls::TrustAnchors;
 
+use super::args::OutputFormat;
 use super::args::{
-    BatchArgs, Cli, Command, DemoArgs, DomainArgs, OutputArgs, ParseArgs, ProbeArgs,
+    BatchArgs, Cli, Command, CompletionsArgs, DemoArgs, DomainArgs, OutputArgs, ParseArgs,
+    ProbeArgs,
 };
 use super::config::{anchors, domain_options, probe_options, Output};
 
@@ -32,8 +35,15 @@ const MAX_PASTE: u64 = 1024 * 1024;
 pub(crate) struct UsageError(pub(crate) String);
 
 pub(crate) fn run() -> anyhow::Result<ExitCode> {
+    let nagios = super::monitor::nagios_requested();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if nagios && e.use_stderr() => {
+            let _ = e.print();
+            let first = e.to_string();
+            let first = first.lines().next().unwrap_or("usage error");
+            return Ok(super::monitor::nagios_unknown(first));
+        }
         Err(e) => {
             // --help and --version are not errors; clap knows which is which.
             let code = if e.use_stderr() {
@@ -50,6 +60,9 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Parse(args)) => parse(args, &cli.output),
         Some(Command::Demo(args)) => demo(args, &cli.output),
         Some(Command::Batch(args)) => batch(args, &cli.output),
+        Some(Command::Completions(args)) => completions(args),
+        Some(Command::Man) => man(),
+        Some(Command::Serve(args)) => super::serve::serve(args),
         None => probe(
             cli.target.as_deref().unwrap_or_default(),
             &cli.probe,
@@ -59,6 +72,11 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     };
     match result {
         Ok(code) => Ok(code),
+        // The plugin guidelines: a bad argument or a failure of the plugin itself is UNKNOWN.
+        Err(e) if nagios => {
+            eprintln!("error: {e:#}");
+            Ok(super::monitor::nagios_unknown(&format!("{e:#}")))
+        }
         Err(e) if e.downcast_ref::<UsageError>().is_some() => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(ExitStatus::Usage.code()))
@@ -99,6 +117,13 @@ fn block_on<F: std::future::Future>(fut: F) -> anyhow::Result<F::Output> {
 }
 
 fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
+    let target = TargetReport::Host(report.clone());
+    if let Some((text, code)) =
+        super::monitor::emit_target(&target, &output.monitor, output.format, output.warn_days)?
+    {
+        write_stdout(&text)?;
+        return Ok(code);
+    }
     let text = if output.json {
         let mut s = render_json(report);
         s.push('\n');
@@ -117,7 +142,11 @@ fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
         }
     };
     write_stdout(&text)?;
-    Ok(ExitCode::from(report.exit_status().code()))
+    Ok(super::monitor::exit_code(
+        &output.monitor,
+        &[report.verdict],
+        report.exit_status(),
+    ))
 }
 
 fn write_stdout(text: &str) -> anyhow::Result<()> {
@@ -132,6 +161,7 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 
 fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
     let output = Output::from_args(output_args);
+    super::monitor::check_usage(&output.monitor, output.format)?;
     let mut input = Vec::new();
     if args.file == "-" {
         std::io::stdin()
@@ -158,7 +188,9 @@ fn probe(
     domain_args: &DomainArgs,
     output_args: &OutputArgs,
 ) -> anyhow::Result<ExitCode> {
-    let output = Output::from_args(output_args);
+    let mut output = Output::from_args(output_args);
+    output.warn_days = args.warn_days;
+    super::monitor::check_usage(&output.monitor, output.format)?;
     let parsed = parse_target(target).map_err(|e| UsageError(e.to_string()))?;
     if domain_args.mx && (parsed.ip.is_some() || parsed.port.is_some()) {
         bail!(UsageError(
@@ -179,6 +211,12 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
     if let TargetReport::Host(r) = report {
         return emit(r, output);
     }
+    if let Some((text, code)) =
+        super::monitor::emit_target(report, &output.monitor, output.format, output.warn_days)?
+    {
+        write_stdout(&text)?;
+        return Ok(code);
+    }
     let text = if output.json {
         let mut s = render_json(report);
         s.push('\n');
@@ -191,7 +229,11 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
         }
     };
     write_stdout(&text)?;
-    Ok(ExitCode::from(report.exit_status().code()))
+    Ok(super::monitor::exit_code(
+        &output.monitor,
+        &[report.verdict()],
+        report.exit_status(),
+    ))
 }
 
 /// `batch`: JSON Lines on stdout, one object per target (the `--json` object of that target);
@@ -200,10 +242,33 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
 fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
 
-    let shard = match &args.shard {
+    let output = Output::from_args(output_args);
+    super::monitor::check_usage(&output.monitor, output.format)?;
+    if args.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        bail!(UsageError(
+            "--rate takes a positive number of probes per second".into()
+        ));
+    }
+    let shard = match args.shard.as_deref() {
+        Some("auto") => {
+            let (shard, source) = shard_from_env(|k| std::env::var(k).ok(), args.shard_count)
+                .map_err(|e| UsageError(e.to_string()))?;
+            let from = match source {
+                ShardSource::Kubernetes => "Kubernetes Indexed Job (JOB_COMPLETION_INDEX)",
+                ShardSource::Slurm => "Slurm array (SLURM_ARRAY_TASK_*)",
+            };
+            eprintln!("--shard auto: shard {shard} from the {from}");
+            Some(shard)
+        }
         Some(s) => Some(s.parse::<Shard>().map_err(|e| UsageError(e.to_string()))?),
         None => None,
     };
+    // nagios, prometheus and junit describe the whole run: they print once, at the end.
+    let collect = !matches!(output.format, OutputFormat::Human | OutputFormat::Json)
+        || output.monitor.prometheus_file.is_some();
+    let print_lines = matches!(output.format, OutputFormat::Human | OutputFormat::Json);
+    let th = super::monitor::thresholds(&output.monitor, args.probe.warn_days);
+    let mut facts = Vec::new();
     let anchors = anchors(&args.probe)?;
     let opts = probe_options(&args.probe, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
     let bopts = BatchOptions {
@@ -211,6 +276,7 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         ordered: args.ordered,
         shard,
         port_flag: args.probe.port.is_some(),
+        rate: args.rate,
     };
     let input: Box<dyn tokio::io::AsyncBufRead + Unpin + Send> = if args.file == "-" {
         Box::new(tokio::io::BufReader::new(tokio::io::stdin()))
@@ -252,8 +318,9 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
             Arc::new(dopts),
             &bopts,
             |report: &TargetReport| {
-                let mut line = render_json_line(report);
-                line.push('\n');
+                if collect {
+                    facts.push(target_facts(report, &th));
+                }
                 if let Some(bar) = &progress {
                     bar.inc(1);
                     if report.verdict() >= smtp_tls_check::model::Verdict::Fail {
@@ -261,6 +328,11 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
                         bar.set_message(format!("{failing} fail or error"));
                     }
                 }
+                if !print_lines {
+                    return Ok(());
+                }
+                let mut line = render_json_line(report);
+                line.push('\n');
                 stdout.write_all(line.as_bytes())?;
                 stdout.flush()
             },
@@ -279,17 +351,46 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         Err(e) => return Err(e).context("batch input"),
     };
-    if output_args.json {
+    if collect {
+        if let Some((text, code)) = super::monitor::emit_facts(
+            &facts,
+            Some(()),
+            &output.monitor,
+            output.format,
+            summary.exit_status(),
+        )? {
+            write_stdout(&text)?;
+            if output_args.quiet == 0 {
+                eprint!("{}", summary.render_text());
+            }
+            return Ok(code);
+        }
+    }
+    let verdicts: Vec<smtp_tls_check::model::Verdict> = summary
+        .verdicts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .filter_map(|(v, _)| {
+            smtp_tls_check::model::VERDICTS
+                .iter()
+                .copied()
+                .find(|x| x.as_str() == *v)
+        })
+        .collect();
+    let code = super::monitor::exit_code(&output.monitor, &verdicts, summary.exit_status());
+    if output.json {
         let line = serde_json::json!({ "summary": summary });
         write_stdout(&format!("{line}\n"))?;
     } else if output_args.quiet == 0 {
         eprint!("{}", summary.render_text());
     }
-    Ok(ExitCode::from(summary.exit_status().code()))
+    Ok(code)
 }
 
 fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
-    let output = Output::from_args(output_args);
+    let mut output = Output::from_args(output_args);
+    output.warn_days = args.probe.warn_days;
+    super::monitor::check_usage(&output.monitor, output.format)?;
     if args.list {
         let width = SCENARIOS.iter().map(|s| s.name.len()).max().unwrap_or(0);
         let mut text = String::new();
@@ -348,4 +449,25 @@ fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         )
     })??;
     emit(&report, &output)
+}
+
+/// `completions SHELL`: the script clap_complete writes from the one clap definition.
+fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "smtp-tls-check", &mut out);
+    write_stdout(&String::from_utf8_lossy(&out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `man`: the manual page (roff) clap_mangen writes from the one clap definition.
+fn man() -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .context("cannot render the manual page")?;
+    write_stdout(&String::from_utf8_lossy(&out))?;
+    Ok(ExitCode::SUCCESS)
 }

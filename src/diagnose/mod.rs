@@ -5,6 +5,7 @@
 
 mod domain;
 mod ehlo;
+pub mod monitor;
 mod reply;
 mod session;
 

@@ -5,10 +5,15 @@
 
 mod domain;
 mod finding;
+mod monitor;
 mod report;
 
 pub use domain::{DomainReport, MxSection, ReportKind, TargetReport};
 pub use finding::{Finding, FindingId, Severity};
+pub use monitor::{
+    Check, CheckOutcome, CheckResult, ClientFacts, FleetFacts, LeafFacts, PluginState, ProbeFacts,
+    TargetFacts, Thresholds, STARTTLS_PLACEMENTS, VERDICTS,
+};
 pub use report::{
     AddressAttempt, BannerSection, ClientViewEntry, EhloKeywordEntry, EhloLineEntry, EhloSection,
     ExitStatus, Greeting, LineRole, Mode, Report, TargetSection, Timings, TlsSection,

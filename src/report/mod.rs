@@ -6,9 +6,15 @@
 mod domain;
 mod human;
 mod json;
+mod junit;
+mod nagios;
+mod prometheus;
 mod style;
 
 pub use domain::{render_domain_human, render_target_human, render_target_verdict_line};
 pub use human::render_human;
 pub use json::{render_json, render_json_line};
+pub use junit::render_junit;
+pub use nagios::{render_nagios, render_nagios_fleet};
+pub use prometheus::render_prometheus;
 pub use style::Style;

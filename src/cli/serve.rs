@@ -1,0 +1,3 @@
+pub(crate) fn serve(_a: &super::args::ServeArgs) -> anyhow::Result<std::process::ExitCode> {
+    todo!()
+}
