@@ -6,6 +6,7 @@ mod engine;
 mod exporter;
 mod hostile;
 mod monitor;
+mod nagios_core;
 mod postfix;
 mod probe;
 mod scripted;

@@ -532,3 +532,37 @@ fn shard_auto_reads_the_job_runner_and_says_which() {
     );
     assert!(err.contains("shard 3/4 from the Slurm array"), "{err}");
 }
+
+#[test]
+fn rate_spaces_the_probes() {
+    let lab = Lab::new();
+    let list: String = (0..5).map(|_| format!("{}\n", lab.refused())).collect();
+    let t = std::time::Instant::now();
+    let (code, out, err) = lab.run(&["batch", "--rate", "5", "-"], Some(&list));
+    // Five starts at 5 per second: the first at once, the last 0.8 s later.
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(790),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!((code, out.lines().count()), (4, 5), "{err}");
+    let (code, _, _) = lab.run(&["batch", "--rate", "0", "-"], Some(&list));
+    assert_eq!(code, 2, "--rate 0 is a usage error");
+}
+
+#[test]
+fn json_is_the_short_form_of_output_json() {
+    let lab = Lab::new();
+    let (code, a, _) = lab.run(&["--output", "json", &lab.bad()], None);
+    let (_, b, _) = lab.run(&["--json", &lab.bad()], None);
+    let a: serde_json::Value = serde_json::from_str(&a).expect("JSON");
+    let b: serde_json::Value = serde_json::from_str(&b).expect("JSON");
+    assert_eq!(
+        (code, &a["verdict"], &a["summary"]),
+        (3, &b["verdict"], &b["summary"])
+    );
+    let (code, _, err) = lab.run(&["--json", "--output", "nagios", &lab.bad()], None);
+    assert_eq!(code, 3, "nagios asked for: a usage error is UNKNOWN: {err}");
+    let (code, _, _) = lab.run(&["--json", "--output", "junit", &lab.bad()], None);
+    assert_eq!(code, 2, "--json and --output conflict");
+}
