@@ -31,7 +31,9 @@ struct ModuleEntry {
 fn module(probe: &ProbeArgs, domain: &DomainArgs) -> anyhow::Result<Module> {
     let anchors = anchors(probe)?;
     let opts = probe_options(probe, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
-    let dopts = domain_options(domain, &opts, false).map_err(|e| UsageError(e.to_string()))?;
+    // One resolver (one cache) for every scrape, as for batch.
+    let dopts =
+        domain_options(domain, &opts, !domain.host).map_err(|e| UsageError(e.to_string()))?;
     // Thresholds for /probe: certificate warnings as on the command line; no --crit-days.
     let thresholds = smtp_tls_check::model::Thresholds {
         warn_days: probe.warn_days,
