@@ -4,6 +4,7 @@ mod common;
 mod dns;
 mod engine;
 mod exporter;
+mod fleet;
 mod hostile;
 mod monitor;
 mod nagios_core;
