@@ -15,7 +15,7 @@ apt_install prometheus libxml2-utils nagios4-core
 if ((_policy_rc_d_created)); then
     "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d
 fi
-prometheus --version 2>&1 | head -n 1
-promtool --version 2>&1 | head -n 1
-xmllint --version 2>&1 | head -n 1
-nagios4 --version 2>&1 | sed -n 2p
+prometheus --version 2>&1 | head -n 1 || true
+promtool --version 2>&1 | head -n 1 || true
+xmllint --version 2>&1 | head -n 1 || true
+nagios4 --version 2>&1 | sed -n 2p || true
