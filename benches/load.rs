@@ -1,8 +1,8 @@
 //! Loopback load bench: the real binary's `batch` against a local STARTTLS server (the demo's
 //! `compliant` scenario: STARTTLS, TLS 1.3, a certificate verified against its own CA).
 //!
-//! `cargo bench --bench load` runs N probes (LOAD_N, default 2000) at concurrency 1, 16, 128
-//! and 256 and reports probes/s, client CPU per probe (user+sys of the client process, from
+//! `cargo bench --bench load` runs N probes (LOAD_N, default 2000) at each concurrency of
+//! LOAD_CONCURRENCY (default 1,64,256) and reports probes/s, client CPU per probe (user+sys of the client process, from
 //! `/usr/bin/time`) and the client's peak RSS; then 4N at 256 to show memory does not grow with
 //! the list. The server runs in this process, so its CPU is not counted.
 //!
@@ -117,12 +117,14 @@ fn main() {
         "{:>11} {:>8} {:>9} {:>10} {:>15} {:>13}",
         "concurrency", "probes", "wall s", "probes/s", "CPU/probe ms", "peak RSS MiB"
     );
-    let mut runs = vec![
-        (1usize, list.clone()),
-        (16, list.clone()),
-        (128, list.clone()),
-    ];
-    runs.push((256, list.clone()));
+    // LOAD_CONCURRENCY: a comma-separated list of concurrencies (default 1,64,256).
+    let levels: Vec<usize> = std::env::var("LOAD_CONCURRENCY")
+        .unwrap_or_else(|_| "1,64,256".to_string())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    let mut runs: Vec<(usize, std::path::PathBuf)> =
+        levels.iter().map(|&c| (c, list.clone())).collect();
     runs.push((256, write_list(n * 4)));
     for (c, path) in runs {
         let m = run_batch(&path, &ca, c);

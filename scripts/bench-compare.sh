@@ -23,9 +23,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet --bin smtp-tls-check
+# FEATURES=aws-lc-rs measures rustls' aws-lc-rs provider instead of ring (own target dir).
+FEATURE_ARGS=()
+if [ -n "${FEATURES:-}" ]; then FEATURE_ARGS=(--features "$FEATURES"); fi
+cargo build --release --quiet --bin smtp-tls-check "${FEATURE_ARGS[@]}"
 BIN="$CARGO_TARGET_DIR/release/smtp-tls-check"
-LOAD="$(cargo bench --bench load --no-run --message-format=json 2>/dev/null \
+LOAD="$(cargo bench --bench load --no-run --message-format=json "${FEATURE_ARGS[@]}" 2>/dev/null \
     | sed -n 's/.*"executable":"\([^"]*load-[^"]*\)".*/\1/p' | tail -n 1)"
 "$LOAD" --serve >"$TMP/serve.out" &
 SERVER_PID=$!

@@ -7,6 +7,7 @@
 //! - [`diagnose`]: facts -> findings and a verdict. The only place that judges.
 //! - [`model`]: the report as data; [`report`] renders it.
 //! - [`probe`], [`net`], [`mx`], [`batch`]: targets, connections, domains, many targets.
+//! - [`serve`]: the Prometheus exporter (`/probe`, `/metrics`).
 //! - [`demo`]: a built-in scripted server for trying the tool with no network.
 #![forbid(unsafe_code)]
 
@@ -20,6 +21,7 @@ pub mod net;
 pub mod policy;
 pub mod probe;
 pub mod report;
+pub mod serve;
 pub mod session;
 pub mod tls;
 mod util;

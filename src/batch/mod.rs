@@ -9,6 +9,10 @@
 //! comment; blank lines are skipped. A line that is not a target (too long, not UTF-8, not a
 //! name) becomes an `invalid-target` report: a bad line is a result, never the end of the run.
 
+mod auto_shard;
+
+pub use auto_shard::{shard_from_env, AutoShardError, ShardSource};
+
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -74,6 +78,8 @@ pub struct BatchOptions {
     pub shard: Option<Shard>,
     /// `--port` was given: shown in each host target's input.
     pub port_flag: bool,
+    /// `--rate`: most targets started per second.
+    pub rate: Option<f64>,
 }
 
 /// Counts for the end of a run.
@@ -244,6 +250,12 @@ where
     let shard = bopts.shard;
     let port_flag = bopts.port_flag;
     let reader_permits = permits.clone();
+    // Ticks are spaced evenly; a slow target never lets a burst catch up afterwards.
+    let mut ticker = bopts.rate.filter(|r| r.is_finite() && *r > 0.0).map(|r| {
+        let mut t = tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / r));
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    });
     let reader = tokio::spawn(async move {
         let mut input = input;
         let mut index = 0u64; // among target lines
@@ -265,6 +277,9 @@ where
             let Ok(permit) = reader_permits.clone().acquire_owned().await else {
                 break;
             };
+            if let Some(t) = &mut ticker {
+                t.tick().await;
+            }
             let tx = tx.clone();
             let opts = opts.clone();
             let dopts = dopts.clone();

@@ -77,6 +77,56 @@ pub(crate) enum Command {
     /// List the SMTP clients whose view is computed: group, rule, what each logs when it sees
     /// no STARTTLS, and whether the fact was measured or read from source.
     Clients,
+    /// Print a shell completion script (generated from these very flags).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff, generated from these very flags): `smtp-tls-check man | man -l -`.
+    Man,
+    /// Run as a Prometheus exporter: `GET /probe?target=HOST[:PORT]` probes like blackbox_exporter.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on, `IP:PORT`.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9525")]
+    pub(crate) listen: std::net::SocketAddr,
+
+    /// TOML file of named flag sets for `module=NAME`: `[modules.NAME]` with `args = ["--port", "587"]`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Most probes running at once; a scrape that cannot start within its deadline gets 503.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub(crate) max_concurrent: u64,
+
+    /// Seconds taken off Prometheus' X-Prometheus-Scrape-Timeout-Seconds, to answer in time.
+    #[arg(long, value_name = "SECS", default_value_t = 0.5)]
+    pub(crate) timeout_offset: f64,
+
+    #[command(flatten)]
+    pub(crate) probe: ProbeArgs,
+
+    #[command(flatten)]
+    pub(crate) domain: DomainArgs,
+}
+
+/// The probe flags a `serve` module may set (`args` in `--config`), parsed by the same clap
+/// definitions as the command line.
+#[derive(Debug, Parser)]
+#[command(name = "module", no_binary_name = true)]
+pub(crate) struct ModuleFlags {
+    #[command(flatten)]
+    pub(crate) probe: ProbeArgs,
+
+    #[command(flatten)]
+    pub(crate) domain: DomainArgs,
 }
 
 /// How a TARGET is read, and how a domain's MX hosts are probed.
@@ -142,9 +192,19 @@ pub(crate) struct BatchArgs {
     pub(crate) ordered: bool,
 
     /// Take only slice K of N (1-based): target line i goes to shard (i mod N) + 1, counting
-    /// target lines only. Run N jobs with 1/N .. N/N to cover the list exactly once.
-    #[arg(long, value_name = "K/N")]
+    /// target lines only. Run N jobs with 1/N .. N/N to cover the list exactly once. `auto`
+    /// reads a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with --shard-count or
+    /// SMTP_TLS_CHECK_SHARD_COUNT) or a Slurm array (SLURM_ARRAY_TASK_ID, _COUNT, _MIN, _STEP).
+    #[arg(long, value_name = "K/N|auto")]
     pub(crate) shard: Option<String>,
+
+    /// With `--shard auto` under Kubernetes: how many shards (the Job's `completions`).
+    #[arg(long, value_name = "N", env = "SMTP_TLS_CHECK_SHARD_COUNT", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) shard_count: Option<u64>,
+
+    /// Start at most N probes per second (a domain counts once).
+    #[arg(long, value_name = "N")]
+    pub(crate) rate: Option<f64>,
 
     /// Never draw a progress bar, even on a terminal.
     #[arg(long)]
@@ -370,6 +430,9 @@ pub(crate) struct OutputArgs {
 
     #[command(flatten)]
     pub(crate) verdict: VerdictArgs,
+
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
 }
 
 /// Whose view decides the verdict.
@@ -391,4 +454,54 @@ pub(crate) struct VerdictArgs {
 fn parse_clients(s: &str) -> Result<smtp_tls_check::smtp_grammar::ClientSet, String> {
     s.parse()
         .map_err(|e: smtp_tls_check::smtp_grammar::UnknownClient| e.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// The report for people (the default).
+    Human,
+    /// One JSON object (`--json`).
+    Json,
+    /// A monitoring plugin's output: status line, perfdata, long output; exit 0/1/2/3.
+    Nagios,
+    /// Prometheus text exposition format (blackbox_exporter names plus smtp_tls_check_*).
+    Prometheus,
+    /// JUnit XML: a testsuite per target, a testcase per check.
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOnArg {
+    Ok,
+    Warning,
+    Fail,
+    Error,
+}
+
+/// Output formats for monitoring and CI; global, like the other output flags.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct FormatArgs {
+    /// Output format. With `batch`, nagios, prometheus and junit print once, at the end.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        global = true,
+        conflicts_with = "json"
+    )]
+    pub(crate) output: Option<OutputFormat>,
+
+    /// Also write the Prometheus metrics to PATH, atomically (a temporary file in the same
+    /// directory, then rename), for node_exporter's textfile collector.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub(crate) prometheus_file: Option<PathBuf>,
+
+    /// With --output nagios (and junit): CRITICAL when the certificate has fewer days left.
+    #[arg(long, value_name = "DAYS", global = true)]
+    pub(crate) crit_days: Option<i64>,
+
+    /// Exit non-zero only when a verdict is at least this bad (ok < warning < fail < error);
+    /// the code is then the usual one. Not with --output nagios (plugin codes).
+    #[arg(long, value_enum, value_name = "VERDICT", global = true)]
+    pub(crate) fail_on: Option<FailOnArg>,
 }

@@ -15,24 +15,42 @@ use smtp_tls_check::mx::{DomainOptions, MxResolver, TargetKind};
 use smtp_tls_check::net::ConnectFrom;
 use smtp_tls_check::policy::{AnchorFile, DnssecResolver, PolicyOptions};
 
-use super::args::{ColorChoice, DomainArgs, OutputArgs, PolicyArgs, ProbeArgs, TlsVersionArg};
+use super::args::{
+    ColorChoice, DomainArgs, FormatArgs, OutputArgs, OutputFormat, PolicyArgs, ProbeArgs,
+    TlsVersionArg,
+};
 
 /// How to print.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Output {
     pub(crate) json: bool,
     pub(crate) style: Style,
     pub(crate) quiet: u8,
+    /// `--output`, with `--json` read as `--output json`.
+    pub(crate) format: OutputFormat,
+    /// `--prometheus-file`, `--crit-days`, `--fail-on`.
+    pub(crate) monitor: FormatArgs,
+    /// `--warn-days` of the probe (the default for `parse`).
+    pub(crate) warn_days: i64,
 }
 
 impl Output {
     pub(crate) fn from_args(args: &OutputArgs) -> Self {
+        let format = match args.format.output {
+            Some(f) => f,
+            None if args.json => OutputFormat::Json,
+            None => OutputFormat::Human,
+        };
+        let json = format == OutputFormat::Json;
         Output {
-            json: args.json,
+            json,
             style: Style {
-                color: !args.json && use_color(args.color),
+                color: format == OutputFormat::Human && use_color(args.color),
             },
             quiet: args.quiet,
+            format,
+            monitor: args.format.clone(),
+            warn_days: 21,
         }
     }
 }

@@ -2,7 +2,9 @@
 
 pub(crate) mod args;
 pub(crate) mod config;
+mod monitor;
 mod placement;
 mod run;
+mod serve;
 
 pub(crate) use run::run;

@@ -5,8 +5,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::FromArgMatches;
-use smtp_tls_check::batch::{run_batch, BatchOptions, Shard};
+use smtp_tls_check::batch::{run_batch, shard_from_env, BatchOptions, Shard, ShardSource};
 use smtp_tls_check::demo::{find_scenario, DemoServer, DEMO_TLS_NAME, SCENARIOS};
+use smtp_tls_check::diagnose::monitor::target_facts;
 use smtp_tls_check::diagnose::paste_report;
 use smtp_tls_check::model::{ExitStatus, Mode, Report, TargetReport};
 use smtp_tls_check::mx::{probe_target, TargetKind};
@@ -18,8 +19,10 @@ use smtp_tls_check::report::{
 use smtp_tls_check::smtp_grammar::{read_paste, Limits};
 use smtp_tls_check::tls::TrustAnchors;
 
+use super::args::OutputFormat;
 use super::args::{
-    BatchArgs, Cli, Command, DemoArgs, DomainArgs, OutputArgs, ParseArgs, PolicyArgs, ProbeArgs,
+    BatchArgs, Cli, Command, CompletionsArgs, DemoArgs, DomainArgs, OutputArgs, ParseArgs,
+    PolicyArgs, ProbeArgs,
 };
 use super::config::{anchors, domain_options, policy_options, probe_options, Output};
 
@@ -32,6 +35,7 @@ const MAX_PASTE: u64 = 1024 * 1024;
 pub(crate) struct UsageError(pub(crate) String);
 
 pub(crate) fn run() -> anyhow::Result<ExitCode> {
+    let nagios = super::monitor::nagios_requested();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cmd = super::placement::command(&argv);
     let parsed = cmd
@@ -40,6 +44,12 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (m, cli)));
     let (matches, cli) = match parsed {
         Ok(p) => p,
+        Err(e) if nagios && e.use_stderr() => {
+            let _ = e.print();
+            let first = e.to_string();
+            let first = first.lines().next().unwrap_or("usage error");
+            return Ok(super::monitor::nagios_unknown(first));
+        }
         Err(e) => {
             // --help and --version are not errors; clap knows which is which.
             let code = if e.use_stderr() {
@@ -69,6 +79,9 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Demo(args)) => demo(args, &cli.output),
         Some(Command::Batch(args)) => batch(args, &cli.output),
         Some(Command::Clients) => clients(&cli.output),
+        Some(Command::Completions(args)) => completions(args),
+        Some(Command::Man) => man(),
+        Some(Command::Serve(args)) => super::serve::serve(args),
         None => probe(
             cli.target.as_deref().unwrap_or_default(),
             &cli.probe,
@@ -79,6 +92,11 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     };
     match result {
         Ok(code) => Ok(code),
+        // The plugin guidelines: a bad argument or a failure of the plugin itself is UNKNOWN.
+        Err(e) if nagios => {
+            eprintln!("error: {e:#}");
+            Ok(super::monitor::nagios_unknown(&format!("{e:#}")))
+        }
         Err(e) if e.downcast_ref::<UsageError>().is_some() => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(ExitStatus::Usage.code()))
@@ -119,6 +137,13 @@ fn block_on<F: std::future::Future>(fut: F) -> anyhow::Result<F::Output> {
 }
 
 fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
+    let target = TargetReport::Host(report.clone());
+    if let Some((text, code)) =
+        super::monitor::emit_target(&target, &output.monitor, output.format, output.warn_days)?
+    {
+        write_stdout(&text)?;
+        return Ok(code);
+    }
     let text = if output.json {
         let mut s = render_json(report);
         s.push('\n');
@@ -137,7 +162,11 @@ fn emit(report: &Report, output: &Output) -> anyhow::Result<ExitCode> {
         }
     };
     write_stdout(&fit_to_terminal(text, output))?;
-    Ok(ExitCode::from(report.exit_status().code()))
+    Ok(super::monitor::exit_code(
+        &output.monitor,
+        &[report.verdict],
+        report.exit_status(),
+    ))
 }
 
 /// The human report on a terminal: wrapped to its width, columns kept. JSON and pipes as is.
@@ -164,6 +193,7 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 
 fn parse(args: &ParseArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
     let output = Output::from_args(output_args);
+    super::monitor::check_usage(&output.monitor, output.format)?;
     let mut input = Vec::new();
     // One octet past the limit tells a paste of exactly 1 MiB from a larger one.
     if args.file == "-" {
@@ -202,7 +232,9 @@ fn probe(
     policy_args: &PolicyArgs,
     output_args: &OutputArgs,
 ) -> anyhow::Result<ExitCode> {
-    let output = Output::from_args(output_args);
+    let mut output = Output::from_args(output_args);
+    output.warn_days = args.warn_days;
+    super::monitor::check_usage(&output.monitor, output.format)?;
     let form = read_target_form(target).map_err(UsageError)?;
     let target = form.target.as_str();
     let parsed = parse_target(target).map_err(|e| UsageError(e.to_string()))?;
@@ -253,6 +285,12 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
     if let TargetReport::Host(r) = report {
         return emit(r, output);
     }
+    if let Some((text, code)) =
+        super::monitor::emit_target(report, &output.monitor, output.format, output.warn_days)?
+    {
+        write_stdout(&text)?;
+        return Ok(code);
+    }
     let text = if output.json {
         let mut s = render_json(report);
         s.push('\n');
@@ -265,7 +303,11 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
         }
     };
     write_stdout(&fit_to_terminal(text, output))?;
-    Ok(ExitCode::from(report.exit_status().code()))
+    Ok(super::monitor::exit_code(
+        &output.monitor,
+        &[report.verdict()],
+        report.exit_status(),
+    ))
 }
 
 /// `batch`: JSON Lines on stdout, one object per target (the `--json` object of that target);
@@ -274,10 +316,33 @@ fn emit_target(report: &TargetReport, output: &Output) -> anyhow::Result<ExitCod
 fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
 
-    let shard = match &args.shard {
+    let output = Output::from_args(output_args);
+    super::monitor::check_usage(&output.monitor, output.format)?;
+    if args.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        bail!(UsageError(
+            "--rate takes a positive number of probes per second".into()
+        ));
+    }
+    let shard = match args.shard.as_deref() {
+        Some("auto") => {
+            let (shard, source) = shard_from_env(|k| std::env::var(k).ok(), args.shard_count)
+                .map_err(|e| UsageError(e.to_string()))?;
+            let from = match source {
+                ShardSource::Kubernetes => "Kubernetes Indexed Job (JOB_COMPLETION_INDEX)",
+                ShardSource::Slurm => "Slurm array (SLURM_ARRAY_TASK_*)",
+            };
+            eprintln!("--shard auto: shard {shard} from the {from}");
+            Some(shard)
+        }
         Some(s) => Some(s.parse::<Shard>().map_err(|e| UsageError(e.to_string()))?),
         None => None,
     };
+    // nagios, prometheus and junit describe the whole run: they print once, at the end.
+    let collect = !matches!(output.format, OutputFormat::Human | OutputFormat::Json)
+        || output.monitor.prometheus_file.is_some();
+    let print_lines = matches!(output.format, OutputFormat::Human | OutputFormat::Json);
+    let th = super::monitor::thresholds(&output.monitor, args.probe.warn_days);
+    let mut facts = Vec::new();
     let anchors = anchors(&args.probe)?;
     let mut opts =
         probe_options(&args.probe, anchors, 25).map_err(|e| UsageError(e.to_string()))?;
@@ -287,6 +352,7 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         ordered: args.ordered,
         shard,
         port_flag: args.probe.port.is_some(),
+        rate: args.rate,
     };
     let input: Box<dyn tokio::io::AsyncBufRead + Unpin + Send> = if args.file == "-" {
         Box::new(tokio::io::BufReader::new(tokio::io::stdin()))
@@ -317,8 +383,7 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
             bar
         });
     // A person at a terminal reads one line per target; a pipe or --json gets JSON Lines.
-    let human = !output_args.json && std::io::stdout().is_terminal();
-    let output = Output::from_args(output_args);
+    let human = output.format == OutputFormat::Human && std::io::stdout().is_terminal();
     let cols = console::Term::stdout()
         .size_checked()
         .map(|(_, c)| usize::from(c));
@@ -346,6 +411,21 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
             Arc::new(dopts),
             &bopts,
             |report: &TargetReport| {
+                if collect {
+                    facts.push(target_facts(report, &th));
+                }
+                let v = report.verdict();
+                *worst = Some(worst.map_or(v, |w: smtp_tls_check::model::Verdict| w.worst(v)));
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                    if report.verdict() >= smtp_tls_check::model::Verdict::Fail {
+                        failing += 1;
+                        bar.set_message(format!("{failing} fail or error"));
+                    }
+                }
+                if !print_lines {
+                    return Ok(());
+                }
                 let line = if human {
                     // -q: only the targets that are not ok; -qq: nothing (the exit code).
                     let line = match output.quiet {
@@ -364,15 +444,6 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
                     line.push('\n');
                     line
                 };
-                let v = report.verdict();
-                *worst = Some(worst.map_or(v, |w: smtp_tls_check::model::Verdict| w.worst(v)));
-                if let Some(bar) = &progress {
-                    bar.inc(1);
-                    if report.verdict() >= smtp_tls_check::model::Verdict::Fail {
-                        failing += 1;
-                        bar.set_message(format!("{failing} fail or error"));
-                    }
-                }
                 if let Some(bar) = &progress {
                     // Lines above the spinner, not through it.
                     bar.suspend(|| {
@@ -413,17 +484,46 @@ fn batch(args: &BatchArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode>
         }
         Err(e) => return Err(e).context("batch input"),
     };
-    if output_args.json {
+    if collect {
+        if let Some((text, code)) = super::monitor::emit_facts(
+            &facts,
+            Some(()),
+            &output.monitor,
+            output.format,
+            summary.exit_status(),
+        )? {
+            write_stdout(&text)?;
+            if output_args.quiet == 0 {
+                eprint!("{}", summary.render_text());
+            }
+            return Ok(code);
+        }
+    }
+    let verdicts: Vec<smtp_tls_check::model::Verdict> = summary
+        .verdicts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .filter_map(|(v, _)| {
+            smtp_tls_check::model::VERDICTS
+                .iter()
+                .copied()
+                .find(|x| x.as_str() == *v)
+        })
+        .collect();
+    let code = super::monitor::exit_code(&output.monitor, &verdicts, summary.exit_status());
+    if output.json {
         let line = serde_json::json!({ "summary": summary });
         write_stdout(&format!("{line}\n"))?;
     } else if output_args.quiet == 0 {
         eprint!("{}", summary.render_text());
     }
-    Ok(ExitCode::from(summary.exit_status().code()))
+    Ok(code)
 }
 
 fn demo(args: &DemoArgs, output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
-    let output = Output::from_args(output_args);
+    let mut output = Output::from_args(output_args);
+    output.warn_days = args.probe.warn_days;
+    super::monitor::check_usage(&output.monitor, output.format)?;
     if args.list && output.json {
         let list: Vec<_> = SCENARIOS
             .iter()
@@ -509,5 +609,26 @@ fn clients(output_args: &OutputArgs) -> anyhow::Result<ExitCode> {
         smtp_tls_check::report::render_client_table(&rows, &output.style)
     };
     write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `completions SHELL`: the script clap_complete writes from the one clap definition.
+fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "smtp-tls-check", &mut out);
+    write_stdout(&String::from_utf8_lossy(&out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `man`: the manual page (roff) clap_mangen writes from the one clap definition.
+fn man() -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .context("cannot render the manual page")?;
+    write_stdout(&String::from_utf8_lossy(&out))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ mod clients;
 mod domain;
 mod ehlo;
 mod foreign;
+pub mod monitor;
 mod paste;
 pub mod policy;
 mod reply;

@@ -6,12 +6,17 @@
 mod clients;
 mod domain;
 mod finding;
+mod monitor;
 mod policy;
 mod report;
 
 pub use clients::{client_table, ClientTableEntry};
 pub use domain::{DomainReport, MxSection, ReportKind, TargetReport};
 pub use finding::{Finding, FindingId, Severity};
+pub use monitor::{
+    Check, CheckOutcome, CheckResult, ClientFacts, FleetFacts, LeafFacts, PluginState, ProbeFacts,
+    TargetFacts, Thresholds, STARTTLS_PLACEMENTS, VERDICTS,
+};
 pub use policy::{
     DaneAddress, DaneSection, MtaStsSection, MxPolicy, MxStsCheck, PolicySection, TlsRptSection,
 };

@@ -7,7 +7,10 @@ mod clients;
 mod domain;
 mod human;
 mod json;
+mod junit;
+mod nagios;
 mod policy;
+mod prometheus;
 mod style;
 mod wrap;
 
@@ -16,6 +19,9 @@ pub use domain::{render_domain_human, render_target_human, render_target_verdict
 pub use human::render_human;
 pub use json::{render_json, render_json_line};
 pub use json::{timestamp_now, TOOL_VERSION};
+pub use junit::render_junit;
+pub use nagios::{render_nagios, render_nagios_fleet};
 pub use policy::{render_mx_policy_human, render_policy_human};
+pub use prometheus::render_prometheus;
 pub use style::Style;
 pub use wrap::{visible_ends, wrap_to_width};

@@ -33,7 +33,11 @@ pub fn to_pem(der: &rustls::pki_types::CertificateDer<'_>) -> String {
 }
 
 /// Always the ring provider, passed explicitly: never depend on a process-wide default.
+/// With the `aws-lc-rs` feature (benchmarks only), aws-lc-rs' provider instead.
 pub(crate) fn ring_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    #[cfg(feature = "aws-lc-rs")]
+    return Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    #[cfg(not(feature = "aws-lc-rs"))]
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
