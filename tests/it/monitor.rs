@@ -244,11 +244,13 @@ fn nagios_domain_and_batch() {
     let lab = Lab::new();
     let (code, out, err) = lab.run(&["--output", "nagios", "good.test"], None);
     assert_eq!(check_nagios(&out, code), "CRITICAL", "{out}{err}");
+    // The domain's own findings (MTA-STS, TLS-RPT) come first, as `[severity] id: ...`.
     let long: Vec<&str> = out
         .lines()
         .skip(1)
-        .filter(|l| !l.starts_with(' '))
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('['))
         .collect();
+    assert!(out.contains("[info] mta-sts-absent: good.test"), "{out}");
     assert_eq!(long.len(), 2, "one line per MX address: {out}");
     assert!(long[0].starts_with("OK - mx1.good.test"), "{out}");
     assert!(long[1].starts_with("CRITICAL - mx2.good.test"), "{out}");

@@ -233,6 +233,8 @@ fn demo_list_json_is_json_and_demo_help_lists_only_what_it_accepts() {
         assert_eq!(r.code, 2, "{refused}");
     }
     // Every option demo's help does list is accepted (those that take a value get one).
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("demo.prom").to_string_lossy().into_owned();
     for line in help.stdout.lines() {
         // Option lines start at column 2 (`-p, --port`) or 6 (`--implicit-tls`); wrapped
         // descriptions are indented further.
@@ -267,6 +269,9 @@ fn demo_list_json_is_json_and_demo_help_lists_only_what_it_accepts() {
             "max-line-length" => "512",
             "source" => "127.0.0.1",
             "clients" => "mta",
+            "output" => "json",
+            "fail-on" => "fail",
+            "prometheus-file" => prom.as_str(),
             "max-reply-bytes" => "65536",
             "max-session-bytes" => "1048576",
             _ => "5",
