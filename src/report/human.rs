@@ -7,6 +7,16 @@ fn opt_ms(v: Option<f64>) -> Option<String> {
     v.map(|ms| format!("{ms:.1} ms"))
 }
 
+/// Whether TARGET was typed as an address (`192.0.2.1`, `[2001:db8::1]:25`), not a name.
+fn typed_ip_literal(input: &str) -> bool {
+    input.parse::<std::net::SocketAddr>().is_ok()
+        || input
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+}
+
 /// The human report: verdict line first, then the annotated EHLO reply, the client view, TLS,
 /// findings and timings.
 pub fn render_human(report: &Report, style: &Style) -> String {
@@ -16,7 +26,8 @@ pub fn render_human(report: &Report, style: &Style) -> String {
         .as_ref()
         .map(|t| match &t.address {
             // An IP literal typed is the address connected to: say it once, with its port.
-            Some(addr) if t.host.parse::<std::net::IpAddr>().is_ok() => addr.clone(),
+            // (A named input such as `demo:seeds-broken` on 127.0.0.1 keeps its name.)
+            Some(addr) if typed_ip_literal(&t.input) => addr.clone(),
             Some(addr) => format!("{} ({addr})", t.input),
             None => t.input.clone(),
         })

@@ -63,6 +63,17 @@ fn an_ip_literal_target_is_named_once() {
 }
 
 #[test]
+fn a_named_target_on_a_loopback_address_keeps_its_name() {
+    // The demo probes 127.0.0.1 under the name `demo:SCENARIO`: the name says which scenario.
+    let r = run(&["demo", "compliant", "--color", "never"]);
+    let first = r.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("OK  demo:compliant (127.0.0.1:"),
+        "{first}"
+    );
+}
+
+#[test]
 fn domain_headline_says_what_is_wrong_without_repeating_the_name() {
     let pki = Pki::new();
     let s = servers(&pki);
