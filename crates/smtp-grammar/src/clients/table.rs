@@ -132,7 +132,7 @@ pub static CLIENTS: &[ClientProfile] = &[
         },
         logs_when_missing: Some("STARTTLS extension not supported by server."),
         evidence: Evidence::Measured,
-        version: "3.11.2",
+        version: "3.11.7",
         source: "Lib/smtplib.py: getreply() keeps the last line's code (_MAXLINE 8192); ehlo() \
                  does `del resp[0]` and takes `[A-Za-z0-9][A-Za-z0-9-]*` lower-cased; starttls() \
                  raises SMTPNotSupportedError",
