@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{ProbeFacts, TargetFacts, STARTTLS_PLACEMENTS, VERDICTS};
+use crate::model::{ClientFacts, ProbeFacts, TargetFacts, STARTTLS_PLACEMENTS, VERDICTS};
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -38,6 +38,19 @@ fn family(out: &mut String, name: &str, help: &str) {
     let _ = writeln!(out, "# TYPE {name} gauge");
 }
 
+/// One family whole: its HELP and TYPE lines, then every sample under that one name.
+fn gauge<V: std::fmt::Display>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    samples: impl IntoIterator<Item = (Labels, V)>,
+) {
+    family(out, name, help);
+    for (labels, value) in samples {
+        sample(out, name, &labels, value);
+    }
+}
+
 fn with(mut base: Labels, extra: &[(&'static str, &str)]) -> Labels {
     base.extend(extra.iter().map(|(k, v)| (*k, (*v).to_string())));
     base
@@ -65,198 +78,129 @@ pub fn render_prometheus(targets: &[TargetFacts], target_label: bool) -> String 
         l.push(("address", p.address.clone()));
         l
     };
+    // Every probe with its target, in order.
+    let probes = || {
+        targets
+            .iter()
+            .flat_map(|t| t.probes.iter().map(move |p| (t, p)))
+    };
+    // One sample per known client of every probe.
+    let per_client = |value: fn(&ClientFacts) -> bool| {
+        probes().flat_map(move |(t, p)| {
+            p.clients.iter().map(move |c| {
+                let labels = with(probe_labels(t, p), &[("client", c.client)]);
+                (labels, b(value(c)))
+            })
+        })
+    };
     let mut out = String::new();
 
-    family(
+    gauge(
         &mut out,
         "probe_success",
         "Displays whether or not the probe was a success",
+        targets.iter().map(|t| (base(t), b(t.success))),
     );
-    for t in targets {
-        sample(&mut out, "probe_success", &base(t), b(t.success));
-    }
-    family(
+    gauge(
         &mut out,
         "probe_duration_seconds",
         "Returns how long the probe took to complete in seconds",
+        targets
+            .iter()
+            .filter_map(|t| Some((base(t), t.duration_seconds?))),
     );
-    for t in targets {
-        if let Some(v) = t.duration_seconds {
-            sample(&mut out, "probe_duration_seconds", &base(t), v);
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "probe_ssl_earliest_cert_expiry",
         "Returns earliest SSL cert expiry in unixtime",
+        targets
+            .iter()
+            .filter_map(|t| Some((base(t), t.earliest_cert_expiry?))),
     );
-    for t in targets {
-        if let Some(v) = t.earliest_cert_expiry {
-            sample(&mut out, "probe_ssl_earliest_cert_expiry", &base(t), v);
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "probe_tls_version_info",
         "Contains the TLS version used",
+        probes().filter_map(|(t, p)| {
+            let v = p.tls_version.as_deref()?;
+            Some((with(probe_labels(t, p), &[("version", v)]), 1))
+        }),
     );
-    for t in targets {
-        for p in &t.probes {
-            if let Some(v) = &p.tls_version {
-                sample(
-                    &mut out,
-                    "probe_tls_version_info",
-                    &with(probe_labels(t, p), &[("version", v)]),
-                    1,
-                );
-            }
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "probe_ssl_last_chain_info",
         "Contains SSL leaf certificate information",
+        probes().filter_map(|(t, p)| {
+            let c = p.leaf.as_ref()?;
+            let labels = with(
+                probe_labels(t, p),
+                &[
+                    ("fingerprint_sha256", &c.fingerprint_sha256),
+                    ("issuer", &c.issuer),
+                    ("serialnumber", &c.serial),
+                    ("subject", &c.subject),
+                    ("subjectalternative", &c.sans),
+                ],
+            );
+            Some((labels, 1))
+        }),
     );
-    for t in targets {
-        for p in &t.probes {
-            if let Some(c) = &p.leaf {
-                let labels = with(
-                    probe_labels(t, p),
-                    &[
-                        ("fingerprint_sha256", &c.fingerprint_sha256),
-                        ("issuer", &c.issuer),
-                        ("serialnumber", &c.serial),
-                        ("subject", &c.subject),
-                        ("subjectalternative", &c.sans),
-                    ],
-                );
-                sample(&mut out, "probe_ssl_last_chain_info", &labels, 1);
-            }
-        }
-    }
 
-    family(
+    gauge(
         &mut out,
         "smtp_tls_check_verdict",
         "The target's verdict: 1 for the one it got",
+        targets.iter().flat_map(|t| {
+            VERDICTS.iter().map(move |v| {
+                let labels = with(base(t), &[("verdict", v.as_str())]);
+                (labels, b(*v == t.verdict))
+            })
+        }),
     );
-    for t in targets {
-        for v in VERDICTS {
-            let labels = with(base(t), &[("verdict", v.as_str())]);
-            sample(
-                &mut out,
-                "smtp_tls_check_verdict",
-                &labels,
-                b(*v == t.verdict),
-            );
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "smtp_tls_check_probe_success",
         "Whether each address probed succeeded",
+        probes().map(|(t, p)| (probe_labels(t, p), b(p.success))),
     );
-    for t in targets {
-        for p in &t.probes {
-            sample(
-                &mut out,
-                "smtp_tls_check_probe_success",
-                &probe_labels(t, p),
-                b(p.success),
-            );
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "smtp_tls_check_starttls_placement",
         "Where the EHLO reply offers STARTTLS (RFC 5321 4.1.1.1: line 1 is the greeting): 1 for the placement seen",
+        probes().flat_map(|(t, p)| {
+            // A probe with no placement known gets no samples.
+            p.starttls_placement.into_iter().flat_map(move |seen| {
+                STARTTLS_PLACEMENTS.iter().map(move |placement| {
+                    let labels = with(probe_labels(t, p), &[("placement", placement)]);
+                    (labels, b(*placement == seen))
+                })
+            })
+        }),
     );
-    for t in targets {
-        for p in &t.probes {
-            let Some(seen) = p.starttls_placement else {
-                continue;
-            };
-            for placement in STARTTLS_PLACEMENTS {
-                let labels = with(probe_labels(t, p), &[("placement", placement)]);
-                sample(
-                    &mut out,
-                    "smtp_tls_check_starttls_placement",
-                    &labels,
-                    b(*placement == seen),
-                );
-            }
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "smtp_tls_check_client_sees_starttls",
         "Whether each known SMTP client sees the STARTTLS offer",
+        per_client(|c| c.sees_starttls),
     );
-    for t in targets {
-        for p in &t.probes {
-            for c in &p.clients {
-                let labels = with(probe_labels(t, p), &[("client", c.client)]);
-                sample(
-                    &mut out,
-                    "smtp_tls_check_client_sees_starttls",
-                    &labels,
-                    b(c.sees_starttls),
-                );
-            }
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "smtp_tls_check_client_will_upgrade",
         "Whether each known SMTP client upgrades to TLS",
+        per_client(|c| c.will_upgrade),
     );
-    for t in targets {
-        for p in &t.probes {
-            for c in &p.clients {
-                let labels = with(probe_labels(t, p), &[("client", c.client)]);
-                sample(
-                    &mut out,
-                    "smtp_tls_check_client_will_upgrade",
-                    &labels,
-                    b(c.will_upgrade),
-                );
-            }
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "smtp_tls_check_cert_verified",
         "Whether the certificate chain and name verified",
+        probes().filter_map(|(t, p)| Some((probe_labels(t, p), b(p.cert_verified?)))),
     );
-    for t in targets {
-        for p in &t.probes {
-            if let Some(v) = p.cert_verified {
-                sample(
-                    &mut out,
-                    "smtp_tls_check_cert_verified",
-                    &probe_labels(t, p),
-                    b(v),
-                );
-            }
-        }
-    }
-    family(
+    gauge(
         &mut out,
         "smtp_tls_check_handshake_duration_seconds",
         "How long the TLS handshake took",
+        probes().filter_map(|(t, p)| Some((probe_labels(t, p), p.handshake_seconds?))),
     );
-    for t in targets {
-        for p in &t.probes {
-            if let Some(v) = p.handshake_seconds {
-                sample(
-                    &mut out,
-                    "smtp_tls_check_handshake_duration_seconds",
-                    &probe_labels(t, p),
-                    v,
-                );
-            }
-        }
-    }
     family(
         &mut out,
         "smtp_tls_check_findings",

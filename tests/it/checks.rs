@@ -59,6 +59,18 @@ fn enforcement_steps(pki: &Pki, mail_reply: &str) -> Vec<Step> {
     steps
 }
 
+/// `--check-enforcement` against a scripted server on `addr` (the port decides what the
+/// check expects) that answers the check's MAIL with `mail_reply`. The server is returned
+/// for what it received.
+fn check_enforcement(addr: &str, mail_reply: &str) -> (ScriptedServer, Run) {
+    let pki = Pki::new();
+    let s = ScriptedServer::start_on(addr, enforcement_steps(&pki, mail_reply));
+    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    (s, r)
+}
+
+const MUST_STARTTLS: &str = "530 5.7.0 Must issue a STARTTLS command first\r\n";
+
 fn no_rcpt_or_data(server: &ScriptedServer) {
     let got = server.received();
     assert!(
@@ -72,12 +84,7 @@ fn no_rcpt_or_data(server: &ScriptedServer) {
 
 #[test]
 fn rfc3207_4_mx_on_25_that_requires_tls_is_a_warning() {
-    let pki = Pki::new();
-    let s = ScriptedServer::start_on(
-        "127.12.1.25:25",
-        enforcement_steps(&pki, "530 5.7.0 Must issue a STARTTLS command first\r\n"),
-    );
-    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    let (s, r) = check_enforcement("127.12.1.25:25", MUST_STARTTLS);
     let f = r.finding("starttls-enforced");
     assert_eq!(f["severity"], "warning", "{}", r.stdout);
     assert!(f["evidence"].to_string().contains("530"), "{f}");
@@ -88,12 +95,7 @@ fn rfc3207_4_mx_on_25_that_requires_tls_is_a_warning() {
 
 #[test]
 fn rfc8314_submission_587_that_takes_mail_without_tls_is_an_error() {
-    let pki = Pki::new();
-    let s = ScriptedServer::start_on(
-        "127.12.1.87:587",
-        enforcement_steps(&pki, "250 2.1.0 Ok\r\n"),
-    );
-    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    let (s, r) = check_enforcement("127.12.1.87:587", "250 2.1.0 Ok\r\n");
     assert_eq!(r.finding("starttls-not-enforced")["severity"], "error");
     assert_eq!((r.verdict(), r.code), ("fail", 3), "{}", r.stdout);
     no_rcpt_or_data(&s);
@@ -101,24 +103,14 @@ fn rfc8314_submission_587_that_takes_mail_without_tls_is_an_error() {
 
 #[test]
 fn submission_587_that_requires_tls_is_ok() {
-    let pki = Pki::new();
-    let s = ScriptedServer::start_on(
-        "127.12.2.87:587",
-        enforcement_steps(&pki, "530 5.7.0 Must issue a STARTTLS command first\r\n"),
-    );
-    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    let (_s, r) = check_enforcement("127.12.2.87:587", MUST_STARTTLS);
     assert_eq!(r.finding("starttls-enforced")["severity"], "info");
     assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
 }
 
 #[test]
 fn mx_on_25_that_takes_mail_without_tls_is_as_it_should_be() {
-    let pki = Pki::new();
-    let s = ScriptedServer::start_on(
-        "127.12.2.25:25",
-        enforcement_steps(&pki, "250 2.1.0 Ok\r\n"),
-    );
-    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    let (_s, r) = check_enforcement("127.12.2.25:25", "250 2.1.0 Ok\r\n");
     assert_eq!(r.finding("starttls-not-enforced")["severity"], "info");
     assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
 }
@@ -127,12 +119,7 @@ fn mx_on_25_that_takes_mail_without_tls_is_as_it_should_be() {
 /// reading it as RFC 3207's 530 would call a server that never asked for TLS "enforced".
 #[test]
 fn submission_530_authentication_required_is_not_tls_enforced() {
-    let pki = Pki::new();
-    let s = ScriptedServer::start_on(
-        "127.12.3.87:587",
-        enforcement_steps(&pki, "530 5.7.0 Authentication required\r\n"),
-    );
-    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
+    let (s, r) = check_enforcement("127.12.3.87:587", "530 5.7.0 Authentication required\r\n");
     assert!(!r.has("starttls-enforced"), "{}", r.stdout);
     assert!(!r.has("starttls-not-enforced"), "{}", r.stdout);
     let f = r.finding("unexpected-reply");
@@ -155,12 +142,10 @@ fn submission_530_authentication_required_is_not_tls_enforced() {
 /// A 4xx is temporary: `454 TLS not available` to MAIL is not a server requiring TLS.
 #[test]
 fn a_temporary_refusal_naming_tls_is_not_tls_enforced() {
-    let pki = Pki::new();
-    let s = ScriptedServer::start_on(
+    let (_s, r) = check_enforcement(
         "127.12.3.25:25",
-        enforcement_steps(&pki, "454 4.7.0 TLS not available due to local problem\r\n"),
+        "454 4.7.0 TLS not available due to local problem\r\n",
     );
-    let r = probe(&pki, &s.target(), &["--check-enforcement"]);
     assert!(!r.has("starttls-enforced"), "{}", r.stdout);
     assert_eq!(r.finding("unexpected-reply")["severity"], "info");
     assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
@@ -203,6 +188,13 @@ fn an_unanswered_enforcement_mail_is_no_verdict_on_tls() {
 
 // --- --check-injection -------------------------------------------------------------------
 
+/// `--check-injection` against a server that, once TLS is up, goes on with `inside`.
+fn check_injection(inside: Vec<Step>) -> Run {
+    let pki = Pki::new();
+    let s = ScriptedServer::start(injection_steps(&pki, inside));
+    probe(&pki, &s.target(), &["--check-injection"])
+}
+
 fn injection_steps(pki: &Pki, inside: Vec<Step>) -> Vec<Step> {
     let mut steps = opening(GOOD_EHLO);
     steps.extend([
@@ -216,7 +208,6 @@ fn injection_steps(pki: &Pki, inside: Vec<Step>) -> Vec<Step> {
 
 #[test]
 fn cve_2011_0411_answer_inside_tls_is_command_injection() {
-    let pki = Pki::new();
     // As a vulnerable server does: the NOOP it buffered before TLS is answered inside it.
     let mut inside = vec![
         send("250 2.0.0 Ok\r\n"),
@@ -224,8 +215,7 @@ fn cve_2011_0411_answer_inside_tls_is_command_injection() {
         send(TLS_EHLO),
     ];
     inside.extend(closing());
-    let s = ScriptedServer::start(injection_steps(&pki, inside));
-    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    let r = check_injection(inside);
     let f = r.finding("starttls-command-injection");
     assert_eq!(f["severity"], "error", "{}", r.stdout);
     assert_eq!((r.verdict(), r.code), ("fail", 3), "{}", r.stdout);
@@ -233,7 +223,6 @@ fn cve_2011_0411_answer_inside_tls_is_command_injection() {
 
 #[test]
 fn a_late_answer_inside_tls_is_still_command_injection() {
-    let pki = Pki::new();
     let mut inside = vec![
         Step::Sleep(Duration::from_millis(2200)),
         send("250 2.0.0 Ok\r\n"),
@@ -241,8 +230,7 @@ fn a_late_answer_inside_tls_is_still_command_injection() {
         send(TLS_EHLO),
     ];
     inside.extend(closing());
-    let s = ScriptedServer::start(injection_steps(&pki, inside));
-    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    let r = check_injection(inside);
     assert!(r.has("starttls-command-injection"), "{}", r.stdout);
     assert_eq!(r.code, 3);
 }
@@ -251,15 +239,13 @@ fn a_late_answer_inside_tls_is_still_command_injection() {
 /// to the injected NOOP: NOOP is never answered 220.
 #[test]
 fn a_220_greeting_repeated_inside_tls_is_not_command_injection() {
-    let pki = Pki::new();
     let mut inside = vec![
         send("220 mx.test ESMTP\r\n"),
         Step::Expect("EHLO"),
         send(TLS_EHLO),
     ];
     inside.extend(closing());
-    let s = ScriptedServer::start(injection_steps(&pki, inside));
-    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    let r = check_injection(inside);
     assert!(!r.has("starttls-command-injection"), "{}", r.stdout);
     assert!(r.has("starttls-injection-not-vulnerable"), "{}", r.stdout);
 }
@@ -268,15 +254,13 @@ fn a_220_greeting_repeated_inside_tls_is_not_command_injection() {
 /// replies, but also like an odd server that injects nothing: not a confident "vulnerable".
 #[test]
 fn a_one_line_ehlo_reply_and_250_to_quit_is_inconclusive_not_vulnerable() {
-    let pki = Pki::new();
     let inside = vec![
         Step::Expect("EHLO"),
         send("250 mx.test\r\n"),
         Step::Expect("QUIT"),
         send("250 bye\r\n"),
     ];
-    let s = ScriptedServer::start(injection_steps(&pki, inside));
-    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    let r = check_injection(inside);
     assert!(!r.has("starttls-command-injection"), "{}", r.stdout);
     assert!(!r.has("starttls-injection-not-vulnerable"), "{}", r.stdout);
     let f = r.finding("starttls-injection-inconclusive");
@@ -322,9 +306,7 @@ fn a_server_that_discards_the_pipelined_command_is_not_vulnerable() {
 
 #[test]
 fn a_server_dead_inside_tls_is_inconclusive_not_safe() {
-    let pki = Pki::new();
-    let s = ScriptedServer::start(injection_steps(&pki, vec![Step::Hang]));
-    let r = probe(&pki, &s.target(), &["--check-injection"]);
+    let r = check_injection(vec![Step::Hang]);
     assert!(r.has("starttls-injection-inconclusive"), "{}", r.stdout);
     assert!(!r.has("starttls-injection-not-vulnerable"));
     assert!(!r.has("starttls-command-injection"));

@@ -221,7 +221,13 @@ pub(crate) fn servers(pki: &Pki) -> Servers {
     }
 }
 
-fn domain_args<'a>(pki: &'a Pki, dns: &'a str, port: &'a str, target: &'a str) -> Vec<&'a str> {
+/// A domain probe against the test zone's resolver, every MX on `port`.
+pub(crate) fn domain_args<'a>(
+    pki: &'a Pki,
+    dns: &'a str,
+    port: &'a str,
+    target: &'a str,
+) -> Vec<&'a str> {
     vec![
         "--ca-file",
         pki.ca_arg(),

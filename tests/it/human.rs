@@ -3,7 +3,7 @@
 use smtp_tls_check::tls::pki::Validity;
 
 use super::common::{probe_args, run, Pki};
-use super::dns::{servers, test_zone, TestDns};
+use super::dns::{domain_args, servers, test_zone, TestDns};
 use super::scripted::{closing, opening, tls_server, ScriptedServer};
 use super::tty::run_on_terminal;
 
@@ -79,19 +79,9 @@ fn domain_headline_says_what_is_wrong_without_repeating_the_name() {
     let s = servers(&pki);
     let dns = TestDns::start(test_zone());
     let resolver = dns.resolver_arg();
-    let r = run(&[
-        "--ca-file",
-        pki.ca_arg(),
-        "--resolver",
-        &resolver,
-        "--port",
-        &s.port,
-        "--timeout",
-        "3",
-        "--color",
-        "never",
-        "good.test",
-    ]);
+    let mut args = domain_args(&pki, &resolver, &s.port, "good.test");
+    args.extend(["--color", "never"]);
+    let r = run(&args);
     assert_eq!(r.code, 3, "{}", r.stdout);
     let first = r.stdout.lines().next().unwrap();
     assert!(

@@ -1,7 +1,7 @@
 //! -v shows the steps (resolve, MX, connect); -vv the wire, each line naming its address.
 
 use super::common::{bin, Pki};
-use super::dns::{servers, test_zone, TestDns};
+use super::dns::{domain_args, servers, test_zone, TestDns};
 
 #[test]
 fn verbose_logs_name_steps_and_addresses() {
@@ -9,20 +9,9 @@ fn verbose_logs_name_steps_and_addresses() {
     let s = servers(&pki);
     let dns = TestDns::start(test_zone());
     let resolver = dns.resolver_arg();
-    let args = [
-        "--ca-file",
-        pki.ca_arg(),
-        "--resolver",
-        &resolver,
-        "--port",
-        &s.port,
-        "--timeout",
-        "3",
-        "--color",
-        "never",
-        "good.test",
-    ];
-    let out = bin().arg("-v").args(args).output().unwrap();
+    let mut args = domain_args(&pki, &resolver, &s.port, "good.test");
+    args.extend(["--color", "never"]);
+    let out = bin().arg("-v").args(&args).output().unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
     for step in [
         "MX lookup for good.test",
@@ -37,7 +26,7 @@ fn verbose_logs_name_steps_and_addresses() {
     assert!(!log.contains("EHLO"), "-v does not show the wire:\n{log}");
 
     // Two MX hosts probed at once: every wire line says which address it belongs to.
-    let out = bin().arg("-vv").args(args).output().unwrap();
+    let out = bin().arg("-vv").args(&args).output().unwrap();
     let log = String::from_utf8_lossy(&out.stderr);
     let wire: Vec<&str> = log
         .lines()

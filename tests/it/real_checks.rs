@@ -91,6 +91,11 @@ impl Aiosmtpd {
     fn target(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
+
+    /// The probe, trusting this server's CA and checking its certificate for `localhost`.
+    fn probe(&self, extra: &[&str]) -> super::common::Run {
+        probe_as(self.pki.ca_arg(), "localhost", &self.target(), extra)
+    }
 }
 
 impl Drop for Aiosmtpd {
@@ -105,12 +110,7 @@ fn aiosmtpd_1_4_5_is_vulnerable_to_starttls_command_injection() {
     let Some(server) = Aiosmtpd::start("1.4.5", false) else {
         return;
     };
-    let r = probe_as(
-        server.pki.ca_arg(),
-        "localhost",
-        &server.target(),
-        &["--check-injection"],
-    );
+    let r = server.probe(&["--check-injection"]);
     let f = r.finding("starttls-command-injection");
     assert_eq!(f["severity"], "error", "{}", r.stdout);
     assert_eq!((r.verdict(), r.code), ("fail", 3), "{}", r.stdout);
@@ -121,12 +121,7 @@ fn aiosmtpd_1_4_6_is_not_vulnerable() {
     let Some(server) = Aiosmtpd::start("1.4.6", false) else {
         return;
     };
-    let r = probe_as(
-        server.pki.ca_arg(),
-        "localhost",
-        &server.target(),
-        &["--check-injection"],
-    );
+    let r = server.probe(&["--check-injection"]);
     assert!(r.has("starttls-injection-not-vulnerable"), "{}", r.stdout);
     assert!(!r.has("starttls-command-injection"));
     assert_eq!((r.verdict(), r.code), ("ok", 0), "{}", r.stdout);
@@ -137,7 +132,7 @@ fn aiosmtpd_offering_auth_before_tls_is_auth_before_tls() {
     let Some(server) = Aiosmtpd::start("1.4.6", true) else {
         return;
     };
-    let r = probe_as(server.pki.ca_arg(), "localhost", &server.target(), &[]);
+    let r = server.probe(&[]);
     let f = r.finding("auth-before-tls");
     assert_eq!(f["severity"], "error", "{}", r.stdout);
     assert!(f["message"].to_string().contains("PLAIN"), "{f}");

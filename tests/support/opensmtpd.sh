@@ -32,38 +32,18 @@ me=opensmtpd.sh
 say() { printf '%s: %s\n' "$me" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 usage() { sed -n '5p' "$0" | sed 's/^#  *//' >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=lab-mta-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-mta-common.sh"
 
-# Bind-mounts SRC:DST... over system paths, but only inside the private
-# mount namespace made above (never in the caller's namespace).
-private_mounts() {
-    local here m
-    here=$(readlink /proc/self/ns/mnt) || die "cannot read my mount namespace"
-    [[ -n ${LAB_OUTER_MNT_NS:-} && $here != "$LAB_OUTER_MNT_NS" ]] ||
-        die "not in a private mount namespace: refusing to bind-mount over system paths"
-    for m in "$@"; do
-        mount --bind "${m%%:*}" "${m#*:}" || die "cannot bind-mount ${m%%:*} on ${m#*:}"
-    done
-}
-
-# Run the rest of this script in a private mount namespace (see above);
-# its resolver points at 127.0.0.1 and names come from a private
-# /etc/hosts only, so no DNS query ever leaves the machine.
+# Run the rest of this script in the private mount namespace of
+# lab-mta-common.sh, in which /var/spool, /run and /var/lib are DIR's own
+# empty directories (smtpd's compiled-in paths).
 private_namespace() {
     local dir=$1
     shift
-    if [[ -z ${LAB_PRIVATE_NS:-} ]]; then
-        command -v unshare >/dev/null || { say "unshare (util-linux) missing"; exit 77; }
-        exec unshare --mount --propagation private env LAB_PRIVATE_NS=1 \
-            LAB_OUTER_MNT_NS="$(readlink /proc/self/ns/mnt)" bash "$0" "$@"
-    fi
-    local host
-    host=$(hostname)
-    printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$dir/ns-resolv.conf"
-    printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\n' >"$dir/ns-nsswitch.conf"
-    printf '127.0.0.1 localhost %s.lab.localhost %s\n::1 localhost ip6-localhost\n' "$host" "$host" >"$dir/ns-hosts"
+    lab_enter_private_ns "$@"
     mkdir -p "$dir/ns-spool/smtpd" "$dir/ns-run" "$dir/ns-lib/opensmtpd/empty"
-    private_mounts "$dir/ns-resolv.conf:/etc/resolv.conf" "$dir/ns-nsswitch.conf:/etc/nsswitch.conf" \
-        "$dir/ns-hosts:/etc/hosts" "$dir/ns-spool:/var/spool" "$dir/ns-run:/run" "$dir/ns-lib:/var/lib"
+    lab_private_names "$dir" "$dir/ns-spool:/var/spool" "$dir/ns-run:/run" "$dir/ns-lib:/var/lib"
 }
 
 cmd_deliver() {

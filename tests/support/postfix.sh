@@ -39,6 +39,8 @@ LISTEN_ADDR=${POSTFIX_SH_ADDR:-127.0.0.1}
 me=postfix.sh
 say() { printf '%s: %s\n' "$me" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lab-mta-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-mta-common.sh"
 usage() {
     sed -n '4,7s/^#  *//p' "$0" >&2
     exit 2
@@ -322,18 +324,6 @@ cmd_stop() {
     return 0
 }
 
-# Bind-mounts SRC:DST... over system paths, but only inside the private
-# mount namespace made above (never in the caller's namespace).
-private_mounts() {
-    local here m
-    here=$(readlink /proc/self/ns/mnt) || die "cannot read my mount namespace"
-    [[ -n ${LAB_OUTER_MNT_NS:-} && $here != "$LAB_OUTER_MNT_NS" ]] ||
-        die "not in a private mount namespace: refusing to bind-mount over system paths"
-    for m in "$@"; do
-        mount --bind "${m%%:*}" "${m#*:}" || die "cannot bind-mount ${m%%:*} on ${m#*:}"
-    done
-}
-
 # deliver DIR PORT: Postfix's smtp(8) as a client of the client lab. A
 # private instance with no listener at all relays everything to
 # [127.0.0.1]:PORT with smtp_tls_security_level = may (Postfix's
@@ -352,21 +342,10 @@ cmd_deliver() {
     fi
     [[ -x $POSTFIX_BIN ]] || { say "$POSTFIX_BIN not installed"; exit 77; }
     become_root deliver "$dir" "$port"
-    if [[ -z ${POSTFIX_SH_PRIVATE_NS:-} ]]; then
-        command -v unshare >/dev/null || { say "unshare (util-linux) missing"; exit 77; }
-        exec unshare --mount --propagation private env POSTFIX_SH_PRIVATE_NS=1 \
-            LAB_OUTER_MNT_NS="$(readlink /proc/self/ns/mnt)" \
-            POSTFIX_BIN="$POSTFIX_BIN" bash "$0" deliver "$dir" "$port"
-    fi
+    lab_enter_private_ns deliver "$dir" "$port"
     mkdir -p "$dir"
     chmod go-w,go+x "$dir"
-    local host
-    host=$(hostname)
-    printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$dir/ns-resolv.conf"
-    printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\n' >"$dir/ns-nsswitch.conf"
-    printf '127.0.0.1 localhost %s.lab.localhost %s\n::1 localhost ip6-localhost\n' "$host" "$host" >"$dir/ns-hosts"
-    private_mounts "$dir/ns-resolv.conf:/etc/resolv.conf" "$dir/ns-nsswitch.conf:/etc/nsswitch.conf" \
-        "$dir/ns-hosts:/etc/hosts"
+    lab_private_names "$dir"
 
     local etc=$dir/etc queue=$dir/queue
     if ((${#queue} > 80)); then

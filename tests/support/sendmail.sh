@@ -33,41 +33,8 @@ me=sendmail.sh
 say() { printf '%s: %s\n' "$me" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 usage() { sed -n '5p' "$0" | sed 's/^#  *//' >&2; exit 2; }
-
-# Run the rest of this script in a private mount namespace whose
-# /etc/resolv.conf points at 127.0.0.1 and whose /etc/nsswitch.conf reads
-# /etc/hosts only: the MTA looks up its own name (and may try more), and
-# a test must never send a DNS query off the machine. The bind mounts are
-# private to the namespace and vanish with it.
-private_resolver() {
-    local dir=$1
-    shift
-    if [[ -z ${LAB_PRIVATE_RESOLVER:-} ]]; then
-        command -v unshare >/dev/null || { say "unshare (util-linux) missing"; exit 77; }
-        exec unshare --mount --propagation private env LAB_PRIVATE_RESOLVER=1 \
-            LAB_OUTER_MNT_NS="$(readlink /proc/self/ns/mnt)" bash "$0" "$@"
-    fi
-    printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$dir/ns-resolv.conf"
-    printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\n' >"$dir/ns-nsswitch.conf"
-    # Sendmail sleeps a minute when its own name has no dot; give it one.
-    local host
-    host=$(hostname)
-    printf '127.0.0.1 localhost %s.lab.localhost %s\n::1 localhost ip6-localhost\n' "$host" "$host" >"$dir/ns-hosts"
-    private_mounts "$dir/ns-resolv.conf:/etc/resolv.conf" "$dir/ns-nsswitch.conf:/etc/nsswitch.conf" \
-        "$dir/ns-hosts:/etc/hosts"
-}
-
-# Bind-mounts SRC:DST... over system paths, but only inside the private
-# mount namespace made above (never in the caller's namespace).
-private_mounts() {
-    local here m
-    here=$(readlink /proc/self/ns/mnt) || die "cannot read my mount namespace"
-    [[ -n ${LAB_OUTER_MNT_NS:-} && $here != "$LAB_OUTER_MNT_NS" ]] ||
-        die "not in a private mount namespace: refusing to bind-mount over system paths"
-    for m in "$@"; do
-        mount --bind "${m%%:*}" "${m#*:}" || die "cannot bind-mount ${m%%:*} on ${m#*:}"
-    done
-}
+# shellcheck source-path=SCRIPTDIR source=lab-mta-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-mta-common.sh"
 
 cmd_deliver() {
     local dir=$1 port=$2
@@ -139,7 +106,8 @@ main() {
         (($# == 3)) || usage
         mkdir -p "$2"
         [[ $(id -u) == 0 ]] || { say "needs root"; exit 77; }
-        private_resolver "$2" "$@"
+        lab_enter_private_ns "$@"
+        lab_private_names "$2"
         cmd_deliver "$(cd "$2" && pwd)" "$3"
         ;;
     *) usage ;;
