@@ -89,32 +89,41 @@ impl std::fmt::Debug for MxResolver {
     }
 }
 
+/// A resolver builder for `server` (one name server, UDP and TCP for truncated answers) or
+/// resolv.conf, shared by the MX and the DNSSEC lookups: two attempts (a lost UDP datagram is
+/// common), names always fully qualified (no search list). The caller sets the timeout.
+pub(crate) fn resolver_builder(
+    server: Option<SocketAddr>,
+) -> Result<hickory_resolver::ResolverBuilder<TokioRuntimeProvider>, String> {
+    let provider = TokioRuntimeProvider::default();
+    let mut builder = match server {
+        Some(addr) => {
+            let mut ns = NameServerConfig::udp_and_tcp(addr.ip());
+            for conn in &mut ns.connections {
+                conn.port = addr.port();
+            }
+            let config = ResolverConfig::from_parts(None, Vec::new(), vec![ns]);
+            TokioResolver::builder_with_config(config, provider)
+        }
+        None => TokioResolver::builder(provider).map_err(|e| e.to_string())?,
+    };
+    let opts = builder.options_mut();
+    opts.attempts = 2;
+    opts.ndots = 0;
+    Ok(builder)
+}
+
 impl MxResolver {
     /// `server`: one name server (UDP, TCP for truncated answers) instead of resolv.conf.
     /// `timeout`: the most a lookup may take, both of its attempts together.
     pub fn new(server: Option<SocketAddr>, timeout: Duration) -> Result<Self, DnsFailure> {
-        let provider = TokioRuntimeProvider::default();
-        let mut builder = match server {
-            Some(addr) => {
-                let mut ns = NameServerConfig::udp_and_tcp(addr.ip());
-                for conn in &mut ns.connections {
-                    conn.port = addr.port();
-                }
-                let config = ResolverConfig::from_parts(None, Vec::new(), vec![ns]);
-                TokioResolver::builder_with_config(config, provider)
-            }
-            None => TokioResolver::builder(provider).map_err(|e| DnsFailure::Other {
-                name: "resolv.conf".to_string(),
-                detail: e.to_string(),
-            })?,
-        };
-        let opts = builder.options_mut();
-        // Two attempts (a lost UDP datagram is common) that together fit in `timeout`: a
-        // lookup takes no longer than any other step (--timeout).
-        opts.timeout = (timeout / 2).max(Duration::from_millis(100));
-        opts.attempts = 2;
-        // Names are always queried fully qualified: no search list.
-        opts.ndots = 0;
+        let mut builder = resolver_builder(server).map_err(|detail| DnsFailure::Other {
+            name: "resolv.conf".to_string(),
+            detail,
+        })?;
+        // Two attempts that together fit in `timeout`: a lookup takes no longer than any
+        // other step (--timeout).
+        builder.options_mut().timeout = (timeout / 2).max(Duration::from_millis(100));
         let inner = builder.build().map_err(|e| DnsFailure::Other {
             name: "resolver".to_string(),
             detail: e.to_string(),

@@ -15,6 +15,7 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+pub(crate) use dns::resolver_builder;
 pub use dns::{DnsFailure, MxAnswer, MxResolver};
 
 use crate::diagnose::{error_report, finish_domain};

@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hickory_resolver::config::{NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::dnssec::rdata::DNSSECRData;
@@ -92,24 +91,8 @@ fn builder(
     server: Option<SocketAddr>,
     timeout: Duration,
 ) -> Result<hickory_resolver::ResolverBuilder<TokioRuntimeProvider>, AnchorError> {
-    let provider = TokioRuntimeProvider::default();
-    let mut builder = match server {
-        Some(addr) => {
-            let mut ns = NameServerConfig::udp_and_tcp(addr.ip());
-            for conn in &mut ns.connections {
-                conn.port = addr.port();
-            }
-            let config = ResolverConfig::from_parts(None, Vec::new(), vec![ns]);
-            TokioResolver::builder_with_config(config, provider)
-        }
-        None => {
-            TokioResolver::builder(provider).map_err(|e| AnchorError::Resolver(e.to_string()))?
-        }
-    };
-    let opts = builder.options_mut();
-    opts.timeout = timeout;
-    opts.attempts = 2;
-    opts.ndots = 0;
+    let mut builder = crate::mx::resolver_builder(server).map_err(AnchorError::Resolver)?;
+    builder.options_mut().timeout = timeout;
     Ok(builder)
 }
 

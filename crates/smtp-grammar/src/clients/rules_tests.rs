@@ -4,18 +4,7 @@
 use super::*;
 use crate::reply::{parse_reply, Limits};
 
-const BASE: Rule = Rule {
-    line_one: LineOne::Skipped,
-    single_line: SingleLine::LikeLineOne,
-    keyword: KeywordMatch::FirstWord,
-    word_end: WordEnd::SpaceTab,
-    case: Case::Insensitive,
-    code: CodeRule::FirstIs250,
-    refused: Refused::FallsBack,
-    bare_lf: BareLf::Accepted,
-    max_line: None,
-    sends_anyway: false,
-};
+use crate::clients::table::STRICT as BASE;
 
 fn reply(s: &str) -> Reply {
     parse_reply(s.as_bytes(), Limits::default()).expect("test reply parses")

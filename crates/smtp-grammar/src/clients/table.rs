@@ -8,8 +8,9 @@ use super::rules::{
 };
 use super::{ClientProfile, Evidence, Group};
 
-/// RFC 5321 4.1.1.1 read strictly: skip line 1, first word, any case.
-const STRICT: Rule = Rule {
+/// RFC 5321 4.1.1.1 read strictly: skip line 1, first word, any case. Also the baseline the
+/// rule tests vary one property of.
+pub(super) const STRICT: Rule = Rule {
     line_one: LineOne::Skipped,
     single_line: SingleLine::LikeLineOne,
     keyword: KeywordMatch::FirstWord,
